@@ -1,0 +1,109 @@
+"""Turn validated spec data into the frozen model. Assumes ``validate`` has passed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import App, Dependency, ImportRef, Include, Param, Route, Router, Scalar, Spec
+from .rules import CONVERTOR_TYPES, path_params, route_name
+
+CONSTRAINT_KEYS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
+
+
+def build(data: dict[str, Any], source_name: str) -> Spec:
+    app = data.get("app")
+    return Spec(
+        source_name=source_name,
+        output=data.get("output"),
+        dependencies=tuple(
+            Dependency(name, ImportRef.parse(ref))
+            for name, ref in data.get("dependencies", {}).items()
+        ),
+        routers=tuple(_router(name, raw) for name, raw in data["routers"].items()),
+        app=None if app is None else App(
+            title=app.get("title"),
+            description=app.get("description"),
+            version=app.get("version"),
+            dependencies=tuple(app.get("dependencies", ())),
+            includes=_includes(app.get("include", ())),
+        ),
+    )
+
+
+def _includes(raw: list[dict[str, Any]]) -> tuple[Include, ...]:
+    return tuple(
+        Include(i["router"], i.get("prefix", ""), tuple(i.get("dependencies", ()))) for i in raw
+    )
+
+
+def _router(name: str, raw: dict[str, Any]) -> Router:
+    return Router(
+        name=name,
+        prefix=raw.get("prefix", ""),
+        dependencies=tuple(raw.get("dependencies", ())),
+        routes=tuple(_route(r) for r in raw.get("websockets", ())),
+        includes=_includes(raw.get("include", ())),
+    )
+
+
+def _route(raw: dict[str, Any]) -> Route:
+    name = route_name(raw)
+    assert name is not None  # validated: handler is an import reference
+    declared = raw.get("params", {})
+    params = [
+        _path_param(pname, convertor, declared.get(pname))
+        for pname, convertor in path_params(raw["path"])
+    ]
+    params += [_param(pname, p) for pname, p in declared.items() if p.get("in") != "path"]
+    # Python wants parameters without a default before those with one; keep the order else.
+    params.sort(key=lambda p: not p.required)
+    return Route(
+        name=name,
+        path=raw["path"],
+        kind=raw.get("kind", "fastapi"),
+        handler=ImportRef.parse(raw["handler"]),
+        description=raw.get("description"),
+        dependencies=tuple(raw.get("dependencies", ())),
+        params=tuple(params),
+    )
+
+
+def _path_param(name: str, convertor: str | None, raw: dict[str, Any] | None) -> Param:
+    implied = CONVERTOR_TYPES.get(convertor or "str", "str")
+    raw = raw or {}
+    return Param(
+        name=name,
+        source="path",
+        type=raw.get("type", implied),
+        required=True,
+        description=raw.get("description"),
+        constraints=_constraints(raw),
+    )
+
+
+def _param(name: str, raw: dict[str, Any]) -> Param:
+    if "depends" in raw:
+        return Param(
+            name=name,
+            source="depends",
+            type=raw.get("type", "any"),
+            required=True,
+            description=raw.get("description"),
+            depends=raw["depends"],
+        )
+    has_default = "default" in raw
+    default = raw.get("default")
+    return Param(
+        name=name,
+        source=raw["in"],
+        type=raw.get("type", "str"),
+        required=not has_default and raw.get("required", True),
+        default=tuple(default) if isinstance(default, list) else default,
+        alias=raw.get("alias"),
+        description=raw.get("description"),
+        constraints=_constraints(raw),
+    )
+
+
+def _constraints(raw: dict[str, Any]) -> tuple[tuple[str, Scalar], ...]:
+    return tuple((key, raw[key]) for key in CONSTRAINT_KEYS if key in raw)

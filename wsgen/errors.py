@@ -1,0 +1,42 @@
+"""Diagnostics: every problem wsgen reports about a spec, with its place in the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in a spec.
+
+    ``line`` and ``column`` are 1-based and come from the YAML source. ``path`` is where the
+    problem sits in the spec's structure (``routers.chat.prefix``); ``rule`` is a stable id
+    that tests and machine-readable output can rely on; ``hint`` says how to fix it.
+    """
+
+    file: str
+    line: int
+    column: int
+    path: str
+    rule: str
+    message: str
+    hint: str = ""
+    severity: str = "error"  # or "warning": reported, but generation goes on
+
+    def format(self) -> str:
+        text = self.message if not self.hint else f"{self.message}; {self.hint}"
+        if self.severity != "error":
+            text = f"{self.severity}: {text}"
+        where = self.path or "<root>"
+        return f"{self.file}:{self.line}:{self.column}: {where}: {text}"
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.file, self.line, self.column, self.path, self.message)
+
+
+class SpecError(Exception):
+    """A spec that cannot be generated from. The CLI catches only this type."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = sorted(set(diagnostics), key=Diagnostic.sort_key)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))

@@ -1,0 +1,34 @@
+"""The core: spec file -> validated model -> {relative path: file text}. Nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import build, formatting, render, validate
+from .errors import Diagnostic
+from .loader import load_file
+from .model import Spec
+
+
+def load_spec(path: Path, display_name: str | None = None) -> tuple[Spec, list[Diagnostic]]:
+    """Read, validate and build a spec, with its warnings; SpecError lists every error."""
+    loaded = load_file(path, display_name)
+    warnings = validate.validate(loaded)
+    return build.build(loaded.data, path.name), warnings
+
+
+def generate(spec: Spec) -> dict[str, str]:
+    """Every file of the generated package, by path relative to the output folder.
+
+    Deterministic: the same spec always gives the same bytes (sorted, no timestamps, no
+    absolute paths). Each file is parsed before formatting, so a rendering bug surfaces as
+    an internal error here rather than as broken code on disk.
+    """
+    files = {"__init__.py": render.render("__init__.py.jinja", render.package_context(spec))}
+    for router in spec.routers:
+        files[f"{router.name}.py"] = render.render(
+            "router.py.jinja", render.router_context(spec, router)
+        )
+    if spec.app is not None:
+        files["app.py"] = render.render("app.py.jinja", render.app_context(spec))
+    return {path: formatting.format_python(text, path) for path, text in sorted(files.items())}

@@ -1,0 +1,174 @@
+"""Read a YAML spec into plain data plus the source position of every key and value.
+
+PyYAML's composer gives nodes with marks; we build the Python data ourselves from those
+nodes so that each value keeps its line and column, duplicate keys are caught (PyYAML
+silently keeps the last one) and non-string keys are reported where they stand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path as FilePath
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, SpecError
+
+JsonPath = tuple[str | int, ...]
+
+
+def format_path(path: JsonPath) -> str:
+    """``("routers", "chat", "websockets", 0, "path")`` -> ``routers.chat.websockets[0].path``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+@dataclass(slots=True)
+class SourceMap:
+    """Where each value and each mapping key of a spec stands in its file (1-based)."""
+
+    file: str
+    values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+
+    def value(self, path: JsonPath) -> tuple[int, int]:
+        """Position of the value at ``path``, or of its nearest ancestor that exists."""
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, (1, 1))
+
+    def key(self, path: JsonPath) -> tuple[int, int]:
+        """Position of the key that names ``path``; the value's position for list items."""
+        return self.keys.get(path) or self.value(path)
+
+    def diagnostic(
+        self,
+        path: JsonPath,
+        rule: str,
+        message: str,
+        hint: str = "",
+        *,
+        at_key: bool = False,
+        severity: str = "error",
+    ) -> Diagnostic:
+        line, column = self.key(path) if at_key else self.value(path)
+        return Diagnostic(
+            self.file, line, column, format_path(path), rule, message, hint, severity
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSpec:
+    data: Any
+    source: SourceMap
+
+
+def load_file(path: FilePath, display_name: str | None = None) -> LoadedSpec:
+    """Read and parse a spec file; ``display_name`` is how diagnostics name the file."""
+    name = display_name if display_name is not None else str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise SpecError(
+            [Diagnostic(name, 1, 1, "", "io", f"cannot read the spec: {reason}")]
+        ) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SpecError(
+            [
+                Diagnostic(
+                    name, line, column, "", "encoding",
+                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                    "save the spec as UTF-8",
+                )
+            ]
+        ) from None
+    return load_text(text, name)
+
+
+def load_text(text: str, file: str) -> LoadedSpec:
+    source = SourceMap(file)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        if exc.context and exc.context not in problem:
+            problem = f"{exc.context}, {problem}"
+        raise SpecError(
+            [Diagnostic(file, line, column, "", "yaml", f"invalid YAML: {problem}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([Diagnostic(file, 1, 1, "", "yaml", f"invalid YAML: {exc}")]) from None
+    if node is None:
+        raise SpecError(
+            [
+                Diagnostic(
+                    file, 1, 1, "", "empty", "the spec is empty",
+                    "start from 'version: 1' and a 'routers:' mapping",
+                )
+            ]
+        )
+    builder = _Builder(source)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return LoadedSpec(data, source)
+
+
+class _Builder:
+    def __init__(self, source: SourceMap) -> None:
+        self.source = source
+        self.problems: list[Diagnostic] = []
+        self._constructor = yaml.SafeLoader("")
+
+    def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        self.source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self._constructor.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
+        self._constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        out: dict[str, Any] = {}
+        first_seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = self._constructor.construct_object(key_node, deep=True)
+            here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key, str):
+                self.problems.append(
+                    Diagnostic(
+                        self.source.file, *here, format_path(path), "key-type",
+                        f"key {key_node.value!r} is read as {type(key).__name__}, not a string",
+                        f"quote it: '{key_node.value}'",
+                    )
+                )
+                continue
+            if key in first_seen:
+                first = first_seen[key].start_mark
+                self.problems.append(
+                    Diagnostic(
+                        self.source.file, *here, format_path((*path, key)), "duplicate-key",
+                        f"duplicate key '{key}' (first defined at line {first.line + 1}, "
+                        f"column {first.column + 1}); YAML would silently keep only the last one",
+                        "remove or rename one of them",
+                    )
+                )
+                continue
+            first_seen[key] = key_node
+            self.source.keys[(*path, key)] = here
+            out[key] = self.build(value_node, (*path, key))
+        return out

@@ -1,0 +1,64 @@
+"""Python names: what a spec may use, and how generated modules pick unique local names."""
+
+from __future__ import annotations
+
+import keyword
+import re
+
+# Names every generated module may bind at module level or use in annotations. A dependency
+# (imported under its spec name) must not shadow them.
+GENERATED_NAMES = frozenset(
+    {
+        "APIRouter", "Annotated", "Any", "Cookie", "Depends", "FastAPI", "Header",
+        "Path", "Query", "WebSocket", "app", "router", "uuid",
+    }
+)
+# Builtins the generated code uses in annotations and defaults.
+USED_BUILTINS = frozenset({"bool", "float", "int", "list", "str", "None"})
+
+
+def is_identifier(name: str) -> bool:
+    """True for a name Python accepts as a variable: an identifier that is not a keyword."""
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def suggest_identifier(text: str) -> str:
+    """A close valid identifier for a hint: 'x-token' -> 'x_token', '1st' -> '_1st'."""
+    name = re.sub(r"\W", "_", text) or "_"
+    if name[0].isdigit():
+        name = "_" + name
+    if keyword.iskeyword(name):
+        name += "_"
+    return name
+
+
+def shadows(name: str) -> str | None:
+    """Why ``name`` may not be bound at module level in generated code, or None."""
+    if name in GENERATED_NAMES:
+        return f"'{name}' is a name the generated modules import or define"
+    if name in USED_BUILTINS:
+        return f"'{name}' would shadow the builtin the generated code uses"
+    return None
+
+
+class NameAllocator:
+    """Hands out module-level names that are unique within one generated file."""
+
+    def __init__(self, taken: frozenset[str] | set[str] = frozenset()) -> None:
+        self._taken = set(taken) | GENERATED_NAMES | USED_BUILTINS
+
+    def reserve(self, name: str) -> str:
+        self._taken.add(name)
+        return name
+
+    def allocate(self, *candidates: str, avoid: frozenset[str] = frozenset()) -> str:
+        """The first free candidate, else the last one numbered: ``x_handler_2``, ..."""
+        for candidate in candidates:
+            if candidate not in self._taken and candidate not in avoid:
+                self._taken.add(candidate)
+                return candidate
+        last, n = candidates[-1], 2
+        while f"{last}_{n}" in self._taken or f"{last}_{n}" in avoid:
+            n += 1
+        self._taken.add(f"{last}_{n}")
+        return f"{last}_{n}"

@@ -1,0 +1,275 @@
+"""Work out everything each generated file needs, then fill its Jinja template.
+
+Each output file gets one ready-made context: imports merged and sorted, every local name
+allocated and unique, types spelled out. The templates only loop and branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import jinja2
+
+from . import resources
+from .literals import docstring, py_literal
+from .model import Include, Param, Route, Router, Spec
+from .naming import NameAllocator
+
+TYPES = {"str": "str", "int": "int", "float": "float", "bool": "bool", "uuid": "uuid.UUID",
+         "any": "Any"}
+MARKERS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie",
+           "depends": "Depends"}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLine:
+    module: str
+    names: tuple[str, ...]  # "name" or "name as alias", sorted
+    plain: bool = False  # ``import module`` rather than ``from module import ...``
+
+
+@dataclass(frozen=True, slots=True)
+class ParamContext:
+    name: str
+    annotation: str  # from the closed TYPES table, e.g. "list[int] | None"
+    marker: str  # Path, Query, Header, Cookie or Depends
+    dependency: str | None  # local name passed to Depends()
+    options: tuple[tuple[str, Any], ...]  # keyword -> literal, for the marker call
+    required: bool
+    default: Any
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointContext:
+    function: str
+    name: str
+    path: str
+    starlette: bool
+    prefixed: bool  # the path already carries the router's prefix (starlette routes)
+    dependencies: tuple[str, ...]
+    params: tuple[ParamContext, ...]
+    handler: str
+    description: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeContext:
+    router: str
+    prefix: str
+    dependencies: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileContext:
+    source: str
+    imports: tuple[tuple[ImportLine, ...], ...]  # sections: stdlib, fastapi, user, package
+    title: str | None = None
+    description: str | None = None
+    version: str | None = None
+    prefix: str = ""
+    dependencies: tuple[str, ...] = ()
+    endpoints: tuple[EndpointContext, ...] = ()
+    includes: tuple[IncludeContext, ...] = ()
+
+
+class _Imports:
+    """Collects imported names per module and lays them out the way isort would."""
+
+    def __init__(self) -> None:
+        self.stdlib: dict[str, set[str]] = {}
+        self.fastapi: set[str] = set()
+        self.user: dict[str, set[str]] = {}
+        self.package: dict[str, set[str]] = {}
+        self.plain: set[str] = set()
+
+    def add(self, table: dict[str, set[str]], module: str, name: str, alias: str) -> None:
+        table.setdefault(module, set()).add(name if name == alias else f"{name} as {alias}")
+
+    def sections(self) -> tuple[tuple[ImportLine, ...], ...]:
+        def lines(table: dict[str, set[str]]) -> list[ImportLine]:
+            # Like isort's default: plain names share a line, each "as" import has its own.
+            out = []
+            for module in sorted(table):
+                names = sorted(table[module], key=_isort_key)
+                plain = tuple(n for n in names if " as " not in n)
+                if plain:
+                    out.append(ImportLine(module, plain))
+                out.extend(ImportLine(module, (n,)) for n in names if " as " in n)
+            return out
+
+        stdlib = [ImportLine(m, (), plain=True) for m in sorted(self.plain)] + lines(self.stdlib)
+        fastapi = lines({"fastapi": self.fastapi} if self.fastapi else {})
+        sections = (stdlib, fastapi, lines(self.user), lines(self.package))
+        return tuple(tuple(s) for s in sections if s)
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    base = name.split(" ")[0]
+    kind = 0 if base.isupper() else 1 if base[0].isupper() else 2
+    return kind, base.lower()
+
+
+class _FileBuilder:
+    """Shared by router and app modules: dependency imports and include_router calls."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.imports = _Imports()
+        self.names = NameAllocator()
+
+    def dependencies(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        for name in names:
+            self.dependency(name)
+        return names
+
+    def dependency(self, name: str) -> str:
+        ref = self.spec.dependency(name).ref
+        self.imports.fastapi.add("Depends")
+        self.imports.add(self.imports.user, ref.module, ref.attribute, self.names.reserve(name))
+        return name
+
+    def includes(self, includes: tuple[Include, ...]) -> tuple[IncludeContext, ...]:
+        aliases: dict[str, str] = {}
+        out = []
+        for include in includes:
+            if include.router not in aliases:
+                alias = self.names.allocate(f"{include.router}_router")
+                aliases[include.router] = alias
+                self.imports.add(self.imports.package, f".{include.router}", "router", alias)
+            out.append(IncludeContext(aliases[include.router], include.prefix,
+                                      self.dependencies(include.dependencies)))
+        return tuple(out)
+
+
+def router_context(spec: Spec, router: Router) -> FileContext:
+    files = _FileBuilder(spec)
+    # Dependencies keep their spec names; reserve them before anything is allocated.
+    for route in router.routes:
+        files.dependencies(route.dependencies)
+        for param in route.params:
+            if param.depends:
+                files.dependency(param.depends)
+    dependencies = files.dependencies(router.dependencies)
+    includes = files.includes(router.includes)
+    files.imports.fastapi.add("APIRouter")
+    functions = [files.names.allocate(route.name) for route in router.routes]
+    handlers = _handler_aliases(files, router.routes)
+    endpoints = tuple(
+        _endpoint(files, router, route, function, handlers[(route.handler.module,
+                                                            route.handler.attribute)])
+        for route, function in zip(router.routes, functions)
+    )
+    return FileContext(
+        source=spec.source_name,
+        imports=files.imports.sections(),
+        prefix=router.prefix,
+        dependencies=dependencies,
+        endpoints=endpoints,
+        includes=includes,
+    )
+
+
+def _handler_aliases(files: _FileBuilder, routes: tuple[Route, ...]) -> dict[tuple[str, str], str]:
+    """One import per handler, under a name no endpoint parameter can shadow."""
+    shadowing: dict[tuple[str, str], set[str]] = {}
+    for route in routes:
+        key = (route.handler.module, route.handler.attribute)
+        shadowing.setdefault(key, {"websocket"}).update(p.name for p in route.params)
+    aliases = {}
+    for (module, attribute), avoid in shadowing.items():
+        alias = files.names.allocate(attribute, f"{attribute}_handler", avoid=frozenset(avoid))
+        files.imports.add(files.imports.user, module, attribute, alias)
+        aliases[(module, attribute)] = alias
+    return aliases
+
+
+def _endpoint(
+    files: _FileBuilder, router: Router, route: Route, function: str, handler: str
+) -> EndpointContext:
+    files.imports.fastapi.add("WebSocket")
+    starlette = route.kind == "starlette"
+    return EndpointContext(
+        function=function,
+        name=route.name,
+        # websocket_route() ignores the router's own prefix, so the path carries it.
+        path=router.prefix + route.path if starlette else route.path,
+        starlette=starlette,
+        prefixed=starlette and bool(router.prefix),
+        dependencies=route.dependencies,
+        params=tuple(_param(files, p) for p in route.params),
+        handler=handler,
+        description=route.description,
+    )
+
+
+def _param(files: _FileBuilder, param: Param) -> ParamContext:
+    marker = MARKERS[param.source]
+    files.imports.fastapi.add(marker)
+    files.imports.add(files.imports.stdlib, "typing", "Annotated", "Annotated")
+    item = param.type[5:-1] if param.type.startswith("list[") else param.type
+    if item == "uuid":
+        files.imports.plain.add("uuid")
+    if item == "any":
+        files.imports.add(files.imports.stdlib, "typing", "Any", "Any")
+    annotation = f"list[{TYPES[item]}]" if param.type.startswith("list[") else TYPES[item]
+    if not param.required and param.default is None:
+        annotation += " | None"
+    options: list[tuple[str, Any]] = []
+    if param.alias is not None:
+        options.append(("alias", param.alias))
+    if param.description is not None:
+        options.append(("description", param.description))
+    options.extend(param.constraints)
+    return ParamContext(
+        name=param.name,
+        annotation=annotation,
+        marker=marker,
+        dependency=param.depends,
+        options=tuple(options),
+        required=param.required,
+        default=param.default,
+    )
+
+
+def app_context(spec: Spec) -> FileContext:
+    assert spec.app is not None
+    files = _FileBuilder(spec)
+    dependencies = files.dependencies(spec.app.dependencies)
+    for include in spec.app.includes:
+        files.dependencies(include.dependencies)
+    includes = files.includes(spec.app.includes)
+    files.imports.fastapi.add("FastAPI")
+    return FileContext(
+        source=spec.source_name,
+        imports=files.imports.sections(),
+        title=spec.app.title,
+        description=spec.app.description,
+        version=spec.app.version,
+        dependencies=dependencies,
+        includes=includes,
+    )
+
+
+def package_context(spec: Spec) -> FileContext:
+    return FileContext(source=spec.source_name, imports=())
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resources.resource_dir("templates"))),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["py"] = py_literal
+    env.filters["docstring"] = docstring
+    return env
+
+
+def render(template: str, context: FileContext) -> str:
+    return environment().get_template(template).render(f=context)
