@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import App, Dependency, ImportRef, Include, Param, Route, Router, Scalar, Spec
+from .model import (
+    App,
+    Dependency,
+    ImportRef,
+    Include,
+    Param,
+    Route,
+    Router,
+    Scalar,
+    Spec,
+)
 from .rules import CONVERTOR_TYPES, path_params, route_name
 
 CONSTRAINT_KEYS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
@@ -20,19 +30,24 @@ def build(data: dict[str, Any], source_name: str) -> Spec:
             for name, ref in data.get("dependencies", {}).items()
         ),
         routers=tuple(_router(name, raw) for name, raw in data["routers"].items()),
-        app=None if app is None else App(
-            title=app.get("title"),
-            description=app.get("description"),
-            version=app.get("version"),
-            dependencies=tuple(app.get("dependencies", ())),
-            includes=_includes(app.get("include", ())),
+        app=(
+            None
+            if app is None
+            else App(
+                title=app.get("title"),
+                description=app.get("description"),
+                version=app.get("version"),
+                dependencies=tuple(app.get("dependencies", ())),
+                includes=_includes(app.get("include", ())),
+            )
         ),
     )
 
 
 def _includes(raw: list[dict[str, Any]]) -> tuple[Include, ...]:
     return tuple(
-        Include(i["router"], i.get("prefix", ""), tuple(i.get("dependencies", ()))) for i in raw
+        Include(i["router"], i.get("prefix", ""), tuple(i.get("dependencies", ())))
+        for i in raw
     )
 
 
@@ -54,7 +69,9 @@ def _route(raw: dict[str, Any]) -> Route:
         _path_param(pname, convertor, declared.get(pname))
         for pname, convertor in path_params(raw["path"])
     ]
-    params += [_param(pname, p) for pname, p in declared.items() if p.get("in") != "path"]
+    params += [
+        _param(pname, p) for pname, p in declared.items() if p.get("in") != "path"
+    ]
     # Python wants parameters without a default before those with one; keep the order else.
     params.sort(key=lambda p: not p.required)
     return Route(

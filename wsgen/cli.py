@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -21,7 +20,10 @@ app = typer.Typer(
 SpecArg = Annotated[
     Path,
     typer.Argument(
-        exists=True, dir_okay=False, readable=True, help="The wsgen spec (YAML).",
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="The wsgen spec (YAML).",
         metavar="SPEC",
         show_default=False,
     ),
@@ -38,8 +40,12 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
     ] = False,
 ) -> None:
     """Declare FastAPI WebSocket APIs in YAML; generate plain FastAPI routers."""
@@ -62,9 +68,13 @@ def generate(
     spec: SpecArg,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", file_okay=False,
-                     help="Folder of the generated package; overrides 'output:' in the spec.",
-                     show_default=False),
+        typer.Option(
+            "--output",
+            "-o",
+            file_okay=False,
+            help="Folder of the generated package; overrides 'output:' in the spec.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Validate SPEC and write its FastAPI package (routers, app.py, __init__.py)."""
@@ -94,8 +104,14 @@ def generate(
 def validate(
     specs: Annotated[
         list[Path],
-        typer.Argument(exists=True, dir_okay=False, readable=True, metavar="SPEC...",
-                       help="One or more wsgen specs.", show_default=False),
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            metavar="SPEC...",
+            help="One or more wsgen specs.",
+            show_default=False,
+        ),
     ],
 ) -> None:
     """Check each SPEC against the schema and wsgen's rules; print every problem."""
@@ -121,4 +137,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

@@ -17,6 +17,7 @@ def format_python(source: str, name: str) -> str:
             f"generated {name} does not parse ({exc.msg}, line {exc.lineno}):\n{source}"
         ) from exc
     import black  # heavy: only commands that generate pay for it
+    from black.mode import Mode, TargetVersion
 
-    mode = black.Mode(target_versions={black.TargetVersion.PY310})
+    mode = Mode(target_versions={TargetVersion.PY310})
     return black.format_str(source, mode=mode)

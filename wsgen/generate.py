@@ -10,7 +10,9 @@ from .loader import load_file
 from .model import Spec
 
 
-def load_spec(path: Path, display_name: str | None = None) -> tuple[Spec, list[Diagnostic]]:
+def load_spec(
+    path: Path, display_name: str | None = None
+) -> tuple[Spec, list[Diagnostic]]:
     """Read, validate and build a spec, with its warnings; SpecError lists every error."""
     loaded = load_file(path, display_name)
     warnings = validate.validate(loaded)
@@ -24,11 +26,16 @@ def generate(spec: Spec) -> dict[str, str]:
     absolute paths). Each file is parsed before formatting, so a rendering bug surfaces as
     an internal error here rather than as broken code on disk.
     """
-    files = {"__init__.py": render.render("__init__.py.jinja", render.package_context(spec))}
+    files = {
+        "__init__.py": render.render("__init__.py.jinja", render.package_context(spec))
+    }
     for router in spec.routers:
         files[f"{router.name}.py"] = render.render(
             "router.py.jinja", render.router_context(spec, router)
         )
     if spec.app is not None:
         files["app.py"] = render.render("app.py.jinja", render.app_context(spec))
-    return {path: formatting.format_python(text, path) for path, text in sorted(files.items())}
+    return {
+        path: formatting.format_python(text, path)
+        for path, text in sorted(files.items())
+    }

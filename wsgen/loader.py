@@ -87,7 +87,11 @@ def load_file(path: FilePath, display_name: str | None = None) -> LoadedSpec:
         raise SpecError(
             [
                 Diagnostic(
-                    name, line, column, "", "encoding",
+                    name,
+                    line,
+                    column,
+                    "",
+                    "encoding",
                     f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
                     "save the spec as UTF-8",
                 )
@@ -110,12 +114,19 @@ def load_text(text: str, file: str) -> LoadedSpec:
             [Diagnostic(file, line, column, "", "yaml", f"invalid YAML: {problem}")]
         ) from None
     except yaml.YAMLError as exc:
-        raise SpecError([Diagnostic(file, 1, 1, "", "yaml", f"invalid YAML: {exc}")]) from None
+        raise SpecError(
+            [Diagnostic(file, 1, 1, "", "yaml", f"invalid YAML: {exc}")]
+        ) from None
     if node is None:
         raise SpecError(
             [
                 Diagnostic(
-                    file, 1, 1, "", "empty", "the spec is empty",
+                    file,
+                    1,
+                    1,
+                    "",
+                    "empty",
+                    "the spec is empty",
                     "start from 'version: 1' and a 'routers:' mapping",
                 )
             ]
@@ -134,7 +145,10 @@ class _Builder:
         self._constructor = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
-        self.source.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        self.source.values[path] = (
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -151,7 +165,10 @@ class _Builder:
             if not isinstance(key, str):
                 self.problems.append(
                     Diagnostic(
-                        self.source.file, *here, format_path(path), "key-type",
+                        self.source.file,
+                        *here,
+                        format_path(path),
+                        "key-type",
                         f"key {key_node.value!r} is read as {type(key).__name__}, not a string",
                         f"quote it: '{key_node.value}'",
                     )
@@ -161,7 +178,10 @@ class _Builder:
                 first = first_seen[key].start_mark
                 self.problems.append(
                     Diagnostic(
-                        self.source.file, *here, format_path((*path, key)), "duplicate-key",
+                        self.source.file,
+                        *here,
+                        format_path((*path, key)),
+                        "duplicate-key",
                         f"duplicate key '{key}' (first defined at line {first.line + 1}, "
                         f"column {first.column + 1}); YAML would silently keep only the last one",
                         "remove or rename one of them",

@@ -9,8 +9,19 @@ import re
 # (imported under its spec name) must not shadow them.
 GENERATED_NAMES = frozenset(
     {
-        "APIRouter", "Annotated", "Any", "Cookie", "Depends", "FastAPI", "Header",
-        "Path", "Query", "WebSocket", "app", "router", "uuid",
+        "APIRouter",
+        "Annotated",
+        "Any",
+        "Cookie",
+        "Depends",
+        "FastAPI",
+        "Header",
+        "Path",
+        "Query",
+        "WebSocket",
+        "app",
+        "router",
+        "uuid",
     }
 )
 # Builtins the generated code uses in annotations and defaults.

@@ -17,10 +17,21 @@ from .literals import docstring, py_literal
 from .model import Include, Param, Route, Router, Spec
 from .naming import NameAllocator
 
-TYPES = {"str": "str", "int": "int", "float": "float", "bool": "bool", "uuid": "uuid.UUID",
-         "any": "Any"}
-MARKERS = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie",
-           "depends": "Depends"}
+TYPES = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "uuid": "uuid.UUID",
+    "any": "Any",
+}
+MARKERS = {
+    "path": "Path",
+    "query": "Query",
+    "header": "Header",
+    "cookie": "Cookie",
+    "depends": "Depends",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +75,9 @@ class IncludeContext:
 @dataclass(frozen=True, slots=True)
 class FileContext:
     source: str
-    imports: tuple[tuple[ImportLine, ...], ...]  # sections: stdlib, fastapi, user, package
+    imports: tuple[
+        tuple[ImportLine, ...], ...
+    ]  # sections: stdlib, fastapi, user, package
     title: str | None = None
     description: str | None = None
     version: str | None = None
@@ -84,8 +97,12 @@ class _Imports:
         self.package: dict[str, set[str]] = {}
         self.plain: set[str] = set()
 
-    def add(self, table: dict[str, set[str]], module: str, name: str, alias: str) -> None:
-        table.setdefault(module, set()).add(name if name == alias else f"{name} as {alias}")
+    def add(
+        self, table: dict[str, set[str]], module: str, name: str, alias: str
+    ) -> None:
+        table.setdefault(module, set()).add(
+            name if name == alias else f"{name} as {alias}"
+        )
 
     def sections(self) -> tuple[tuple[ImportLine, ...], ...]:
         def lines(table: dict[str, set[str]]) -> list[ImportLine]:
@@ -99,7 +116,9 @@ class _Imports:
                 out.extend(ImportLine(module, (n,)) for n in names if " as " in n)
             return out
 
-        stdlib = [ImportLine(m, (), plain=True) for m in sorted(self.plain)] + lines(self.stdlib)
+        stdlib = [ImportLine(m, (), plain=True) for m in sorted(self.plain)] + lines(
+            self.stdlib
+        )
         fastapi = lines({"fastapi": self.fastapi} if self.fastapi else {})
         sections = (stdlib, fastapi, lines(self.user), lines(self.package))
         return tuple(tuple(s) for s in sections if s)
@@ -127,7 +146,9 @@ class _FileBuilder:
     def dependency(self, name: str) -> str:
         ref = self.spec.dependency(name).ref
         self.imports.fastapi.add("Depends")
-        self.imports.add(self.imports.user, ref.module, ref.attribute, self.names.reserve(name))
+        self.imports.add(
+            self.imports.user, ref.module, ref.attribute, self.names.reserve(name)
+        )
         return name
 
     def includes(self, includes: tuple[Include, ...]) -> tuple[IncludeContext, ...]:
@@ -137,9 +158,16 @@ class _FileBuilder:
             if include.router not in aliases:
                 alias = self.names.allocate(f"{include.router}_router")
                 aliases[include.router] = alias
-                self.imports.add(self.imports.package, f".{include.router}", "router", alias)
-            out.append(IncludeContext(aliases[include.router], include.prefix,
-                                      self.dependencies(include.dependencies)))
+                self.imports.add(
+                    self.imports.package, f".{include.router}", "router", alias
+                )
+            out.append(
+                IncludeContext(
+                    aliases[include.router],
+                    include.prefix,
+                    self.dependencies(include.dependencies),
+                )
+            )
         return tuple(out)
 
 
@@ -157,8 +185,13 @@ def router_context(spec: Spec, router: Router) -> FileContext:
     functions = [files.names.allocate(route.name) for route in router.routes]
     handlers = _handler_aliases(files, router.routes)
     endpoints = tuple(
-        _endpoint(files, router, route, function, handlers[(route.handler.module,
-                                                            route.handler.attribute)])
+        _endpoint(
+            files,
+            router,
+            route,
+            function,
+            handlers[(route.handler.module, route.handler.attribute)],
+        )
         for route, function in zip(router.routes, functions)
     )
     return FileContext(
@@ -171,7 +204,9 @@ def router_context(spec: Spec, router: Router) -> FileContext:
     )
 
 
-def _handler_aliases(files: _FileBuilder, routes: tuple[Route, ...]) -> dict[tuple[str, str], str]:
+def _handler_aliases(
+    files: _FileBuilder, routes: tuple[Route, ...]
+) -> dict[tuple[str, str], str]:
     """One import per handler, under a name no endpoint parameter can shadow."""
     shadowing: dict[tuple[str, str], set[str]] = {}
     for route in routes:
@@ -179,7 +214,9 @@ def _handler_aliases(files: _FileBuilder, routes: tuple[Route, ...]) -> dict[tup
         shadowing.setdefault(key, {"websocket"}).update(p.name for p in route.params)
     aliases = {}
     for (module, attribute), avoid in shadowing.items():
-        alias = files.names.allocate(attribute, f"{attribute}_handler", avoid=frozenset(avoid))
+        alias = files.names.allocate(
+            attribute, f"{attribute}_handler", avoid=frozenset(avoid)
+        )
         files.imports.add(files.imports.user, module, attribute, alias)
         aliases[(module, attribute)] = alias
     return aliases
@@ -213,7 +250,9 @@ def _param(files: _FileBuilder, param: Param) -> ParamContext:
         files.imports.plain.add("uuid")
     if item == "any":
         files.imports.add(files.imports.stdlib, "typing", "Any", "Any")
-    annotation = f"list[{TYPES[item]}]" if param.type.startswith("list[") else TYPES[item]
+    annotation = (
+        f"list[{TYPES[item]}]" if param.type.startswith("list[") else TYPES[item]
+    )
     if not param.required and param.default is None:
         annotation += " | None"
     options: list[tuple[str, Any]] = []

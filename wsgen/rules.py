@@ -21,7 +21,13 @@ from .naming import shadows
 
 # Starlette's own pattern for path parameters, and the convertors it knows.
 PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
-CONVERTOR_TYPES = {"str": "str", "path": "str", "int": "int", "float": "float", "uuid": "uuid"}
+CONVERTOR_TYPES = {
+    "str": "str",
+    "path": "str",
+    "int": "int",
+    "float": "float",
+    "uuid": "uuid",
+}
 NUMERIC = ("int", "float")
 LIST_SOURCES = ("query", "header")
 DEPENDS_KEYS = frozenset({"depends", "type", "description"})
@@ -65,14 +71,24 @@ class _Checker:
         self.out: list[Diagnostic] = []
         self.dependencies = _dict(self.data.get("dependencies"))
         self.routers = _dict(self.data.get("routers"))
-        self.app = self.data.get("app") if isinstance(self.data.get("app"), dict) else None
+        self.app = (
+            self.data.get("app") if isinstance(self.data.get("app"), dict) else None
+        )
 
     def error(
-        self, path: JsonPath, rule: str, message: str, hint: str = "", *, at_key: bool = False,
+        self,
+        path: JsonPath,
+        rule: str,
+        message: str,
+        hint: str = "",
+        *,
+        at_key: bool = False,
         severity: str = "error",
     ) -> None:
         self.out.append(
-            self.source.diagnostic(path, rule, message, hint, at_key=at_key, severity=severity)
+            self.source.diagnostic(
+                path, rule, message, hint, at_key=at_key, severity=severity
+            )
         )
 
     # -- the walk -------------------------------------------------------------------------
@@ -82,7 +98,9 @@ class _Checker:
             self.check_binding_name(("dependencies", name), name, "dependency")
             self.check_import_ref(("dependencies", name), ref)
         if self.app is not None:
-            self.check_dependency_list(("app", "dependencies"), self.app.get("dependencies"))
+            self.check_dependency_list(
+                ("app", "dependencies"), self.app.get("dependencies")
+            )
             self.check_includes(("app", "include"), self.app.get("include"))
         for name, router in self.routers.items():
             self.check_router(name, _dict(router))
@@ -93,11 +111,21 @@ class _Checker:
     def check_router(self, name: str, router: dict[str, Any]) -> None:
         here: JsonPath = ("routers", name)
         if keyword.iskeyword(name):
-            self.error(here, "name", f"router name '{name}' is a Python keyword",
-                       f"rename it, e.g. '{name}_'", at_key=True)
+            self.error(
+                here,
+                "name",
+                f"router name '{name}' is a Python keyword",
+                f"rename it, e.g. '{name}_'",
+                at_key=True,
+            )
         elif name.startswith("__") or (name == "app" and self.app is not None):
-            self.error(here, "name", f"router name '{name}' would clash with a generated file",
-                       "rename the router", at_key=True)
+            self.error(
+                here,
+                "name",
+                f"router name '{name}' would clash with a generated file",
+                "rename the router",
+                at_key=True,
+            )
         self.check_dependency_list((*here, "dependencies"), router.get("dependencies"))
         self.check_includes((*here, "include"), router.get("include"))
         seen: dict[str, int] = {}
@@ -112,7 +140,8 @@ class _Checker:
             where = (*rpath, "name") if "name" in route else (*rpath, "handler")
             if rname in seen:
                 self.error(
-                    where, "duplicate-name",
+                    where,
+                    "duplicate-name",
                     f"route name '{rname}' is already used by websockets[{seen[rname]}] "
                     f"of router '{name}'",
                     "give one of them a distinct 'name:'",
@@ -130,76 +159,120 @@ class _Checker:
             self.check_import_ref((*here, "handler"), route["handler"])
         name = route.get("name")
         if isinstance(name, str) and keyword.iskeyword(name):
-            self.error((*here, "name"), "name", f"route name '{name}' is a Python keyword",
-                       f"use e.g. '{name}_'")
+            self.error(
+                (*here, "name"),
+                "name",
+                f"route name '{name}' is a Python keyword",
+                f"use e.g. '{name}_'",
+            )
         self.check_dependency_list((*here, "dependencies"), route.get("dependencies"))
         if route.get("kind") == "starlette":
             self.check_starlette_route(router, here, route)
             return
         for pname in in_path:
             if pname == "websocket" and pname not in declared:
-                self.error((*here, "path"), "reserved-name",
-                           "path parameter 'websocket' clashes with the endpoint's WebSocket argument",
-                           "rename the path parameter")
+                self.error(
+                    (*here, "path"),
+                    "reserved-name",
+                    "path parameter 'websocket' clashes with the endpoint's WebSocket argument",
+                    "rename the path parameter",
+                )
         for pname, param in declared.items():
             if isinstance(param, dict):
                 self.check_param((*here, "params", pname), pname, param, in_path, path)
 
-    def check_path(self, here: JsonPath, path: str, router: str) -> dict[str, str | None]:
+    def check_path(
+        self, here: JsonPath, path: str, router: str
+    ) -> dict[str, str | None]:
         if not path.startswith("/"):
             prefix = _dict(self.routers.get(router)).get("prefix")
-            landing = f" (under prefix '{prefix}' it would land at '{prefix}{path}')" if (
-                isinstance(prefix, str) and prefix) else ""
-            self.error(here, "route-path",
-                       f"route path '{path}' must start with '/'; FastAPI accepts it "
-                       f"silently but it is unreachable{landing}", f"use '/{path}'")
+            landing = (
+                f" (under prefix '{prefix}' it would land at '{prefix}{path}')"
+                if (isinstance(prefix, str) and prefix)
+                else ""
+            )
+            self.error(
+                here,
+                "route-path",
+                f"route path '{path}' must start with '/'; FastAPI accepts it "
+                f"silently but it is unreachable{landing}",
+                f"use '/{path}'",
+            )
         params: dict[str, str | None] = {}
         for pname, convertor in path_params(path):
             if pname in params:
-                self.error(here, "path-param",
-                           f"path parameter '{pname}' appears twice in '{path}' "
-                           "(Starlette raises ValueError at import)", "rename one of them")
+                self.error(
+                    here,
+                    "path-param",
+                    f"path parameter '{pname}' appears twice in '{path}' "
+                    "(Starlette raises ValueError at import)",
+                    "rename one of them",
+                )
             if keyword.iskeyword(pname):
-                self.error(here, "path-param",
-                           f"path parameter '{pname}' is a Python keyword, so FastAPI cannot "
-                           "pass it to the endpoint", f"use e.g. '{pname}_'")
+                self.error(
+                    here,
+                    "path-param",
+                    f"path parameter '{pname}' is a Python keyword, so FastAPI cannot "
+                    "pass it to the endpoint",
+                    f"use e.g. '{pname}_'",
+                )
             if convertor is not None and convertor not in CONVERTOR_TYPES:
-                self.error(here, "path-param",
-                           f"unknown path convertor '{convertor}' in '{{{pname}:{convertor}}}'",
-                           _hint_choice(convertor, list(CONVERTOR_TYPES),
-                                        f"use one of: {', '.join(CONVERTOR_TYPES)}"))
+                self.error(
+                    here,
+                    "path-param",
+                    f"unknown path convertor '{convertor}' in '{{{pname}:{convertor}}}'",
+                    _hint_choice(
+                        convertor,
+                        list(CONVERTOR_TYPES),
+                        f"use one of: {', '.join(CONVERTOR_TYPES)}",
+                    ),
+                )
             params[pname] = convertor
         leftover = PATH_PARAM.sub("", path)
         if "{" in leftover or "}" in leftover:
-            self.error(here, "path-param",
-                       f"'{path}' has a '{{' or '}}' that is not a path parameter",
-                       "write parameters as {name} or {name:convertor}, "
-                       "with a Python identifier as name")
+            self.error(
+                here,
+                "path-param",
+                f"'{path}' has a '{{' or '}}' that is not a path parameter",
+                "write parameters as {name} or {name:convertor}, "
+                "with a Python identifier as name",
+            )
         return params
 
-    def check_starlette_route(self, router: str, here: JsonPath, route: dict[str, Any]) -> None:
+    def check_starlette_route(
+        self, router: str, here: JsonPath, route: dict[str, Any]
+    ) -> None:
         for key in ("params", "dependencies"):
             if route.get(key):
-                self.error((*here, key), "starlette-route",
-                           f"a 'kind: starlette' route takes no {key}: websocket_route() "
-                           "does no injection",
-                           "remove them, or drop 'kind: starlette' to get a FastAPI route")
+                self.error(
+                    (*here, key),
+                    "starlette-route",
+                    f"a 'kind: starlette' route takes no {key}: websocket_route() "
+                    "does no injection",
+                    "remove them, or drop 'kind: starlette' to get a FastAPI route",
+                )
         for owner in self.prefixed_includers(router):
             prefix = _dict(self.routers.get(owner)).get("prefix")
-            self.error((*here, "kind"), "starlette-route",
-                       f"router '{router}' is included by router '{owner}', whose prefix "
-                       f"'{prefix}' FastAPI 0.137+ applies to websocket_route() routes and "
-                       "older releases drop, so the served path would depend on the FastAPI "
-                       "version",
-                       "include this router from the app or from unprefixed routers only, "
-                       "or drop 'kind: starlette'")
+            self.error(
+                (*here, "kind"),
+                "starlette-route",
+                f"router '{router}' is included by router '{owner}', whose prefix "
+                f"'{prefix}' FastAPI 0.137+ applies to websocket_route() routes and "
+                "older releases drop, so the served path would depend on the FastAPI "
+                "version",
+                "include this router from the app or from unprefixed routers only, "
+                "or drop 'kind: starlette'",
+            )
         guards = self.inherited_dependencies(router)
         if guards:
-            self.error((*here, "kind"), "starlette-unguarded",
-                       f"a 'kind: starlette' route is not guarded by the dependencies of "
-                       f"{', '.join(guards)}: FastAPI ignores them for websocket_route()",
-                       "check the handler does its own checks, or drop 'kind: starlette'",
-                       severity="warning")
+            self.error(
+                (*here, "kind"),
+                "starlette-unguarded",
+                f"a 'kind: starlette' route is not guarded by the dependencies of "
+                f"{', '.join(guards)}: FastAPI ignores them for websocket_route()",
+                "check the handler does its own checks, or drop 'kind: starlette'",
+                severity="warning",
+            )
 
     def inherited_dependencies(self, router: str) -> list[str]:
         """Where dependencies would reach a route of ``router`` from outside the route."""
@@ -209,7 +282,11 @@ class _Checker:
         for owner, include in self.all_includes():
             if include.get("router") == router and include.get("dependencies"):
                 found.append(f"the include in {owner}")
-        if self.app is not None and self.app.get("dependencies") and router in self.reachable():
+        if (
+            self.app is not None
+            and self.app.get("dependencies")
+            and router in self.reachable()
+        ):
             found.append("the app")
         return found
 
@@ -232,88 +309,144 @@ class _Checker:
         return found
 
     def check_param(
-        self, here: JsonPath, name: str, param: dict[str, Any],
-        in_path: dict[str, str | None], path: Any,
+        self,
+        here: JsonPath,
+        name: str,
+        param: dict[str, Any],
+        in_path: dict[str, str | None],
+        path: Any,
     ) -> None:
         if name == "websocket":
-            self.error(here, "reserved-name",
-                       "parameter name 'websocket' clashes with the endpoint's WebSocket argument",
-                       "rename the parameter (use 'alias:' to keep the name on the wire)",
-                       at_key=True)
+            self.error(
+                here,
+                "reserved-name",
+                "parameter name 'websocket' clashes with the endpoint's WebSocket argument",
+                "rename the parameter (use 'alias:' to keep the name on the wire)",
+                at_key=True,
+            )
         elif keyword.iskeyword(name):
-            self.error(here, "name", f"parameter name '{name}' is a Python keyword",
-                       f"use e.g. '{name}_' with 'alias: {name}'", at_key=True)
+            self.error(
+                here,
+                "name",
+                f"parameter name '{name}' is a Python keyword",
+                f"use e.g. '{name}_' with 'alias: {name}'",
+                at_key=True,
+            )
         source, depends = param.get("in"), param.get("depends")
         if source is None and depends is None:
-            self.error(here, "param-source", f"parameter '{name}' has no source",
-                       "add 'in: path|query|header|cookie' or 'depends: <dependency>'",
-                       at_key=True)
+            self.error(
+                here,
+                "param-source",
+                f"parameter '{name}' has no source",
+                "add 'in: path|query|header|cookie' or 'depends: <dependency>'",
+                at_key=True,
+            )
             return
         if source is not None and depends is not None:
-            self.error((*here, "depends"), "param-source",
-                       f"parameter '{name}' has both 'in' and 'depends'", "keep one of them")
+            self.error(
+                (*here, "depends"),
+                "param-source",
+                f"parameter '{name}' has both 'in' and 'depends'",
+                "keep one of them",
+            )
             return
         if depends is not None:
             self.check_dependency_ref((*here, "depends"), depends)
             for key in sorted(set(param) - DEPENDS_KEYS):
-                self.error((*here, key), "param-option",
-                           f"'{key}' does not apply to a 'depends' parameter",
-                           "a dependency parameter takes only 'type' and 'description'",
-                           at_key=True)
+                self.error(
+                    (*here, key),
+                    "param-option",
+                    f"'{key}' does not apply to a 'depends' parameter",
+                    "a dependency parameter takes only 'type' and 'description'",
+                    at_key=True,
+                )
             return
         ptype = param.get("type", "str")
         if not isinstance(ptype, str):
             return
         if ptype.startswith("list[") and source not in LIST_SOURCES:
-            self.error((*here, "type"), "param-type",
-                       f"a {source} parameter cannot be a list",
-                       "lists are for 'in: query' and 'in: header'")
+            self.error(
+                (*here, "type"),
+                "param-type",
+                f"a {source} parameter cannot be a list",
+                "lists are for 'in: query' and 'in: header'",
+            )
         if source == "path":
             self.check_path_param(here, name, param, ptype, in_path, path)
         self.check_default(here, param, ptype)
         self.check_constraints(here, param, ptype)
 
     def check_path_param(
-        self, here: JsonPath, name: str, param: dict[str, Any], ptype: str,
-        in_path: dict[str, str | None], path: Any,
+        self,
+        here: JsonPath,
+        name: str,
+        param: dict[str, Any],
+        ptype: str,
+        in_path: dict[str, str | None],
+        path: Any,
     ) -> None:
         if name not in in_path:
             if isinstance(path, str):
-                self.error((*here, "in"), "path-param",
-                           f"'{name}' is declared 'in: path' but '{path}' has no {{{name}}}",
-                           f"add {{{name}}} to the path, or use 'in: query'")
+                self.error(
+                    (*here, "in"),
+                    "path-param",
+                    f"'{name}' is declared 'in: path' but '{path}' has no {{{name}}}",
+                    f"add {{{name}}} to the path, or use 'in: query'",
+                )
             return
         for key in ("required", "default", "alias"):
             if key in param and not (key == "required" and param[key] is True):
-                self.error((*here, key), "path-param",
-                           f"'{key}' does not apply to a path parameter: it is always "
-                           "required and named by the path", f"remove '{key}'", at_key=True)
+                self.error(
+                    (*here, key),
+                    "path-param",
+                    f"'{key}' does not apply to a path parameter: it is always "
+                    "required and named by the path",
+                    f"remove '{key}'",
+                    at_key=True,
+                )
         convertor = in_path[name]
         if convertor in CONVERTOR_TYPES and "type" in param:
             implied = CONVERTOR_TYPES[convertor]
             if implied != ptype:
-                self.error((*here, "type"), "path-param",
-                           f"'{{{name}:{convertor}}}' makes '{name}' {_a(implied)}, but it is "
-                           f"declared 'type: {ptype}'",
-                           f"drop 'type:', or make it 'type: {implied}'")
+                self.error(
+                    (*here, "type"),
+                    "path-param",
+                    f"'{{{name}:{convertor}}}' makes '{name}' {_a(implied)}, but it is "
+                    f"declared 'type: {ptype}'",
+                    f"drop 'type:', or make it 'type: {implied}'",
+                )
 
     def check_default(self, here: JsonPath, param: dict[str, Any], ptype: str) -> None:
         if "default" not in param:
             return
         default = param["default"]
         if param.get("required") is True:
-            self.error((*here, "default"), "param-default",
-                       "a parameter with a default is not required",
-                       "remove 'required: true' or the default")
+            self.error(
+                (*here, "default"),
+                "param-default",
+                "a parameter with a default is not required",
+                "remove 'required: true' or the default",
+            )
         item_type = ptype[5:-1] if ptype.startswith("list[") else ptype
-        values = default if ptype.startswith("list[") and isinstance(default, list) else [default]
+        values = (
+            default
+            if ptype.startswith("list[") and isinstance(default, list)
+            else [default]
+        )
         if ptype.startswith("list[") and not isinstance(default, list):
-            self.error((*here, "default"), "param-default",
-                       f"the default of a {ptype} parameter must be a list", "write it as [ ... ]")
+            self.error(
+                (*here, "default"),
+                "param-default",
+                f"the default of a {ptype} parameter must be a list",
+                "write it as [ ... ]",
+            )
             return
         if not ptype.startswith("list[") and isinstance(default, list):
-            self.error((*here, "default"), "param-default",
-                       f"the default of a {ptype} parameter cannot be a list")
+            self.error(
+                (*here, "default"),
+                "param-default",
+                f"the default of a {ptype} parameter cannot be a list",
+            )
             return
         for value in values:
             problem = _default_problem(item_type, value)
@@ -321,48 +454,82 @@ class _Checker:
                 self.error((*here, "default"), "param-default", problem)
                 return
 
-    def check_constraints(self, here: JsonPath, param: dict[str, Any], ptype: str) -> None:
+    def check_constraints(
+        self, here: JsonPath, param: dict[str, Any], ptype: str
+    ) -> None:
         for key in ("ge", "gt", "le", "lt"):
             if key not in param:
                 continue
             value = param[key]
             if ptype not in NUMERIC:
-                self.error((*here, key), "constraint", f"'{key}' applies only to int and float",
-                           f"remove '{key}' or change 'type: {ptype}'", at_key=True)
+                self.error(
+                    (*here, key),
+                    "constraint",
+                    f"'{key}' applies only to int and float",
+                    f"remove '{key}' or change 'type: {ptype}'",
+                    at_key=True,
+                )
             elif isinstance(value, float) and not math.isfinite(value):
-                self.error((*here, key), "constraint", f"'{key}' must be a finite number")
+                self.error(
+                    (*here, key), "constraint", f"'{key}' must be a finite number"
+                )
         for key in ("min_length", "max_length"):
             if key in param and not (ptype == "str" or ptype.startswith("list[")):
-                self.error((*here, key), "constraint",
-                           f"'{key}' applies only to str and list types",
-                           f"remove '{key}' or change 'type: {ptype}'", at_key=True)
+                self.error(
+                    (*here, key),
+                    "constraint",
+                    f"'{key}' applies only to str and list types",
+                    f"remove '{key}' or change 'type: {ptype}'",
+                    at_key=True,
+                )
         low, high = param.get("min_length"), param.get("max_length")
         if isinstance(low, int) and isinstance(high, int) and low > high:
-            self.error((*here, "min_length"), "constraint",
-                       f"min_length {low} is greater than max_length {high}",
-                       "no value could pass")
+            self.error(
+                (*here, "min_length"),
+                "constraint",
+                f"min_length {low} is greater than max_length {high}",
+                "no value could pass",
+            )
         pattern = param.get("pattern")
         if "pattern" in param and ptype != "str":
-            self.error((*here, "pattern"), "constraint", "'pattern' applies only to str",
-                       f"remove 'pattern' or change 'type: {ptype}'", at_key=True)
+            self.error(
+                (*here, "pattern"),
+                "constraint",
+                "'pattern' applies only to str",
+                f"remove 'pattern' or change 'type: {ptype}'",
+                at_key=True,
+            )
         elif isinstance(pattern, str):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                self.error((*here, "pattern"), "constraint",
-                           f"'pattern' is not a valid regular expression: {exc}")
+                self.error(
+                    (*here, "pattern"),
+                    "constraint",
+                    f"'pattern' is not a valid regular expression: {exc}",
+                )
 
     # -- references -----------------------------------------------------------------------
 
     def check_binding_name(self, here: JsonPath, name: str, what: str) -> None:
         if keyword.iskeyword(name):
-            self.error(here, "name", f"{what} name '{name}' is a Python keyword",
-                       f"use e.g. '{name}_'", at_key=True)
+            self.error(
+                here,
+                "name",
+                f"{what} name '{name}' is a Python keyword",
+                f"use e.g. '{name}_'",
+                at_key=True,
+            )
             return
         reason = shadows(name)
         if reason:
-            self.error(here, "name", f"{what} name '{name}' cannot be used: {reason}",
-                       f"use e.g. '{name.lower()}_dep'", at_key=True)
+            self.error(
+                here,
+                "name",
+                f"{what} name '{name}' cannot be used: {reason}",
+                f"use e.g. '{name.lower()}_dep'",
+                at_key=True,
+            )
 
     def check_import_ref(self, here: JsonPath, ref: Any) -> None:
         if not isinstance(ref, str) or ":" not in ref:
@@ -370,9 +537,12 @@ class _Checker:
         module, _, attribute = ref.partition(":")
         for part in (*module.split("."), attribute):
             if keyword.iskeyword(part):
-                self.error(here, "import-ref",
-                           f"'{part}' in '{ref}' is a Python keyword and cannot be imported",
-                           "rename the module or attribute")
+                self.error(
+                    here,
+                    "import-ref",
+                    f"'{part}' in '{ref}' is a Python keyword and cannot be imported",
+                    "rename the module or attribute",
+                )
 
     def check_dependency_list(self, here: JsonPath, names: Any) -> None:
         for i, name in enumerate(_list(names)):
@@ -380,19 +550,35 @@ class _Checker:
 
     def check_dependency_ref(self, here: JsonPath, name: Any) -> None:
         if isinstance(name, str) and name not in self.dependencies:
-            self.error(here, "unknown-dependency", f"unknown dependency '{name}'",
-                       _hint_choice(name, list(self.dependencies),
-                                    "declare it under the top-level 'dependencies:'"))
+            self.error(
+                here,
+                "unknown-dependency",
+                f"unknown dependency '{name}'",
+                _hint_choice(
+                    name,
+                    list(self.dependencies),
+                    "declare it under the top-level 'dependencies:'",
+                ),
+            )
 
     def check_includes(self, here: JsonPath, includes: Any) -> None:
         for i, include in enumerate(_list(includes)):
             include = _dict(include)
             name = include.get("router")
             if isinstance(name, str) and name not in self.routers:
-                self.error((*here, i, "router"), "unknown-router", f"unknown router '{name}'",
-                           _hint_choice(name, list(self.routers),
-                                        f"routers are: {', '.join(sorted(self.routers))}"))
-            self.check_dependency_list((*here, i, "dependencies"), include.get("dependencies"))
+                self.error(
+                    (*here, i, "router"),
+                    "unknown-router",
+                    f"unknown router '{name}'",
+                    _hint_choice(
+                        name,
+                        list(self.routers),
+                        f"routers are: {', '.join(sorted(self.routers))}",
+                    ),
+                )
+            self.check_dependency_list(
+                (*here, i, "dependencies"), include.get("dependencies")
+            )
 
     # -- the include graph ----------------------------------------------------------------
 
@@ -406,7 +592,9 @@ class _Checker:
 
     def children(self, router: str) -> list[tuple[int, str]]:
         found = []
-        for i, include in enumerate(_list(_dict(self.routers.get(router)).get("include"))):
+        for i, include in enumerate(
+            _list(_dict(self.routers.get(router)).get("include"))
+        ):
             child = _dict(include).get("router")
             if isinstance(child, str) and child in self.routers:
                 found.append((i, child))
@@ -414,9 +602,7 @@ class _Checker:
 
     def reachable(self) -> set[str]:
         """Routers the app serves, directly or through other routers."""
-        todo = [
-            _dict(i).get("router") for i in _list(_dict(self.app).get("include"))
-        ]
+        todo = [_dict(i).get("router") for i in _list(_dict(self.app).get("include"))]
         seen: set[str] = set()
         while todo:
             name = todo.pop()
@@ -438,24 +624,37 @@ class _Checker:
                             continue
                         reported.add(members)
                         loop = " -> ".join([*chain, child])
-                        self.error(("routers", node, "include", i, "router"), "include-cycle",
-                                   f"router '{node}' includes '{child}', which makes a cycle: "
-                                   f"{loop}", "remove one of these includes")
+                        self.error(
+                            ("routers", node, "include", i, "router"),
+                            "include-cycle",
+                            f"router '{node}' includes '{child}', which makes a cycle: "
+                            f"{loop}",
+                            "remove one of these includes",
+                        )
                     elif child not in chain:
                         stack.append((child, [*chain, child]))
 
     def check_full_paths(self) -> None:
-        included = {child for _, inc in self.all_includes()
-                    if isinstance(child := inc.get("router"), str)}
+        included = {
+            child
+            for _, inc in self.all_includes()
+            if isinstance(child := inc.get("router"), str)
+        }
         seen: dict[str, tuple[JsonPath, str]] = {}
         if self.app is not None:
-            self._mount(_list(self.app.get("include")), ("app", "include"), "", [], seen)
+            self._mount(
+                _list(self.app.get("include")), ("app", "include"), "", [], seen
+            )
         for name in self.routers:
             if name not in included:
                 self._mount_router(name, "", [], seen)
 
     def _mount(
-        self, includes: list[Any], here: JsonPath, prefix: str, chain: list[str],
+        self,
+        includes: list[Any],
+        here: JsonPath,
+        prefix: str,
+        chain: list[str],
         seen: dict[str, tuple[JsonPath, str]],
     ) -> None:
         for i, include in enumerate(includes):
@@ -463,11 +662,19 @@ class _Checker:
             child = include.get("router")
             if isinstance(child, str) and child in self.routers and child not in chain:
                 extra = include.get("prefix", "")
-                self._mount_router(child, prefix + (extra if isinstance(extra, str) else ""),
-                                   chain, seen)
+                self._mount_router(
+                    child,
+                    prefix + (extra if isinstance(extra, str) else ""),
+                    chain,
+                    seen,
+                )
 
     def _mount_router(
-        self, name: str, outer: str, chain: list[str], seen: dict[str, tuple[JsonPath, str]]
+        self,
+        name: str,
+        outer: str,
+        chain: list[str],
+        seen: dict[str, tuple[JsonPath, str]],
     ) -> None:
         router = _dict(self.routers.get(name))
         own = router.get("prefix", "")
@@ -477,7 +684,9 @@ class _Checker:
             if not isinstance(path, str):
                 continue
             full = prefix + path
-            key = PATH_PARAM.sub(lambda m: "{:%s}" % _convertor_key(m.group(2)), full)
+            key = PATH_PARAM.sub(
+                lambda m: "{:" + _convertor_key(m.group(2)) + "}", full
+            )
             here: JsonPath = ("routers", name, "websockets", i, "path")
             if key not in seen:
                 seen[key] = (here, full)
@@ -485,17 +694,28 @@ class _Checker:
             first, first_full = seen[key]
             line, _ = self.source.value(first)
             if first == here:
-                self.error(here, "duplicate-path",
-                           f"router '{name}' is included twice under the same prefix, so "
-                           f"'{full}' is registered twice",
-                           "include it once, or under different prefixes")
+                self.error(
+                    here,
+                    "duplicate-path",
+                    f"router '{name}' is included twice under the same prefix, so "
+                    f"'{full}' is registered twice",
+                    "include it once, or under different prefixes",
+                )
             else:
-                self.error(here, "duplicate-path",
-                           f"'{full}' is already served by {format_path(first[:-1])} "
-                           f"(line {line}, '{first_full}'); FastAPI silently serves only the first",
-                           "change one of the paths or prefixes")
-        self._mount(_list(router.get("include")), ("routers", name, "include"), prefix,
-                    [*chain, name], seen)
+                self.error(
+                    here,
+                    "duplicate-path",
+                    f"'{full}' is already served by {format_path(first[:-1])} "
+                    f"(line {line}, '{first_full}'); FastAPI silently serves only the first",
+                    "change one of the paths or prefixes",
+                )
+        self._mount(
+            _list(router.get("include")),
+            ("routers", name, "include"),
+            prefix,
+            [*chain, name],
+            seen,
+        )
 
 
 def _convertor_key(convertor: str | None) -> str:

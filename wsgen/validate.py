@@ -52,7 +52,9 @@ def validate(loaded: LoadedSpec) -> list[Diagnostic]:
 
 
 def _within(path: str, broken: str) -> bool:
-    return bool(broken) and (path == broken or path.startswith((broken + ".", broken + "[")))
+    return bool(broken) and (
+        path == broken or path.startswith((broken + ".", broken + "["))
+    )
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
@@ -82,13 +84,15 @@ def _translate(
 ) -> list[Diagnostic]:
     path: JsonPath = tuple(error.absolute_path)
     keyword = error.validator
-    value = error.instance
+    value: Any = error.instance
+    rule_value: Any = error.validator_value
     schema = error.schema if isinstance(error.schema, dict) else {}
     if "propertyNames" in error.absolute_schema_path:
         # The failing value is a key of the mapping at ``path``.
         return [
             source.diagnostic(
-                (*path, value), "name",
+                (*path, value),
+                "name",
                 f"'{value}' is not a valid Python identifier",
                 f"use letters, digits and '_', e.g. '{suggest_identifier(str(value))}'",
                 at_key=True,
@@ -98,20 +102,22 @@ def _translate(
         allowed = sorted(schema.get("properties", {}))
         return [
             source.diagnostic(
-                (*path, key), "unknown-key", f"unknown key '{key}'",
+                (*path, key),
+                "unknown-key",
+                f"unknown key '{key}'",
                 did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}",
                 at_key=True,
             )
             for key in sorted(set(value) - set(allowed))
         ]
     if keyword == "required":
-        missing = [k for k in error.validator_value if k not in value]
+        missing = [k for k in rule_value if k not in value]
         return [
             source.diagnostic(path, "required", f"missing required key '{key}'")
             for key in missing
         ]
     if keyword == "type":
-        expected = error.validator_value
+        expected = rule_value
         names = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_SCHEMA_TYPES.get(n, n) for n in names)
         hint = ""
@@ -122,51 +128,69 @@ def _translate(
         elif value is None:
             hint = "give it a value or remove the key"
         return [
-            source.diagnostic(path, "type", f"must be {wanted}, not {_kind(value)}", hint)
+            source.diagnostic(
+                path, "type", f"must be {wanted}, not {_kind(value)}", hint
+            )
         ]
     if keyword == "const" and path == ("version",):
         return [
             source.diagnostic(
-                path, "version", f"unsupported spec version {value!r}",
+                path,
+                "version",
+                f"unsupported spec version {value!r}",
                 "this wsgen reads 'version: 1'",
             )
         ]
     if keyword == "enum":
-        choices = [str(c) for c in error.validator_value]
+        choices = [str(c) for c in rule_value]
         return [
             source.diagnostic(
-                path, "enum", f"{value!r} is not one of: {', '.join(choices)}",
+                path,
+                "enum",
+                f"{value!r} is not one of: {', '.join(choices)}",
                 did_you_mean(str(value), choices),
             )
         ]
     if keyword == "pattern":
         return [_pattern(def_names.get(id(error.schema), ""), path, str(value), source)]
     if keyword == "minProperties":
-        return [source.diagnostic(path, "empty", "must not be empty", "declare at least one")]
+        return [
+            source.diagnostic(
+                path, "empty", "must not be empty", "declare at least one"
+            )
+        ]
     if keyword == "minLength":
         return [source.diagnostic(path, "empty", "must not be empty")]
     if keyword == "minimum":
         return [
             source.diagnostic(
-                path, "minimum", f"must be at least {error.validator_value}, not {value!r}"
+                path,
+                "minimum",
+                f"must be at least {rule_value}, not {value!r}",
             )
         ]
     if keyword == "anyOf" and path and path[-1] == "default":
         return [
             source.diagnostic(
-                path, "type", f"must be a string, number, boolean or a list of them, not {_kind(value)}"
+                path,
+                "type",
+                f"must be a string, number, boolean or a list of them, not {_kind(value)}",
             )
         ]
     return [source.diagnostic(path, "schema", error.message)]
 
 
-def _pattern(def_name: str, path: JsonPath, value: str, source: SourceMap) -> Diagnostic:
+def _pattern(
+    def_name: str, path: JsonPath, value: str, source: SourceMap
+) -> Diagnostic:
     if def_name == "prefix":
         when = "included" if "include" in path else "created"
         assertion = f"(FastAPI asserts this when the router is {when})"
         if not value.startswith("/"):
             return source.diagnostic(
-                path, "prefix", f"'{value}' must start with '/' {assertion}",
+                path,
+                "prefix",
+                f"'{value}' must start with '/' {assertion}",
                 f"use '/{value.rstrip('/')}'",
             )
         fixed = value.rstrip("/")
@@ -176,16 +200,22 @@ def _pattern(def_name: str, path: JsonPath, value: str, source: SourceMap) -> Di
         )
     if def_name == "import_ref":
         module, _, attribute = value.rpartition(".")
-        example = f"'{module}:{attribute}'" if ":" not in value and module else (
-            "'chat_app.deps:verify_auth'"
+        example = (
+            f"'{module}:{attribute}'"
+            if ":" not in value and module
+            else ("'chat_app.deps:verify_auth'")
         )
         return source.diagnostic(
-            path, "import-ref", f"'{value}' is not an import reference",
+            path,
+            "import-ref",
+            f"'{value}' is not an import reference",
             f"write it as 'module.path:attribute', e.g. {example}",
         )
     if def_name == "identifier":
         return source.diagnostic(
-            path, "name", f"'{value}' is not a valid Python identifier",
+            path,
+            "name",
+            f"'{value}' is not a valid Python identifier",
             f"use letters, digits and '_', e.g. '{suggest_identifier(value)}'",
         )
     return source.diagnostic(path, "schema", f"{value!r} has the wrong form")
