@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from .model import (
@@ -110,6 +111,13 @@ def _param(name: str, raw: dict[str, Any]) -> Param:
         )
     has_default = "default" in raw
     default = raw.get("default")
+    if raw.get("type", "").endswith("uuid") and has_default:
+        # A UUID default is written as uuid.UUID("..."), so it matches its annotation.
+        default = (
+            [uuid.UUID(v) for v in default]
+            if isinstance(default, list)
+            else (uuid.UUID(default))
+        )
     return Param(
         name=name,
         source=raw["in"],

@@ -96,8 +96,10 @@ def generate(
             raise typer.Exit(2)
         output = spec.parent / model.output
     files = generate_files(model)
-    for path in write_tree(output, files):
+    written = write_tree(output, files)
+    for path in written:
         typer.echo(f"wrote {path}")
+    typer.echo(f"{output}: {len(files)} files, {len(written)} changed")
 
 
 @app.command()

@@ -9,6 +9,7 @@ text through ``docstring``.
 from __future__ import annotations
 
 import math
+import uuid
 from typing import Any
 
 
@@ -19,6 +20,8 @@ def py_literal(value: Any) -> str:
         if not math.isfinite(value):
             raise ValueError(f"{value!r} has no Python literal")
         return repr(value)
+    if isinstance(value, uuid.UUID):
+        return f"uuid.UUID({str(value)!r})"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(py_literal(item) for item in value) + "]"
     raise TypeError(f"no literal for {type(value).__name__}")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Literal
 
 ParamSource = Literal["path", "query", "header", "cookie", "depends"]
-Scalar = str | int | float | bool
+Scalar = str | int | float | bool | uuid.UUID
 Default = Scalar | tuple[Scalar, ...] | None
 
 

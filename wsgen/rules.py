@@ -361,7 +361,9 @@ class _Checker:
                     at_key=True,
                 )
             return
-        ptype = param.get("type", "str")
+        # An undeclared path parameter type comes from its convertor, as in build.py.
+        implied = CONVERTOR_TYPES.get(in_path.get(name) or "str", "str") if source == "path" else "str"
+        ptype = param.get("type", implied)
         if not isinstance(ptype, str):
             return
         if ptype.startswith("list[") and source not in LIST_SOURCES:
