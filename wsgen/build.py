@@ -74,7 +74,7 @@ def _route(raw: dict[str, Any]) -> Route:
         _param(pname, p) for pname, p in declared.items() if p.get("in") != "path"
     ]
     # Python wants parameters without a default before those with one; keep the order else.
-    params.sort(key=lambda p: not p.required)
+    params.sort(key=lambda p: p.signature_default)
     return Route(
         name=name,
         path=raw["path"],

@@ -96,7 +96,12 @@ def generate(
             raise typer.Exit(2)
         output = spec.parent / model.output
     files = generate_files(model)
-    written = write_tree(output, files)
+    try:
+        written = write_tree(output, files)
+    except OSError as exc:  # the output folder is unusable: a usage problem, not a bug
+        where = exc.filename or output
+        typer.echo(f"error: cannot write {where}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
     for path in written:
         typer.echo(f"wrote {path}")
     typer.echo(f"{output}: {len(files)} files, {len(written)} changed")

@@ -67,6 +67,9 @@ class SourceMap:
 class LoadedSpec:
     data: Any
     source: SourceMap
+    # Problems found while reading (duplicate or non-string keys); validation reports them
+    # together with everything else.
+    problems: tuple[Diagnostic, ...] = ()
 
 
 def load_file(path: FilePath, display_name: str | None = None) -> LoadedSpec:
@@ -104,14 +107,35 @@ def load_text(text: str, file: str) -> LoadedSpec:
     source = SourceMap(file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        # Building can fail too: unknown tags (!!python/...), bad merge keys, alias loops.
+        builder = _Builder(source)
+        data = builder.build(node, ()) if node is not None else None
+    except RecursionError:
+        raise SpecError(
+            [
+                Diagnostic(
+                    file, 1, 1, "", "yaml", "invalid YAML: the spec nests too deeply"
+                )
+            ]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         if exc.context and exc.context not in problem:
-            problem = f"{exc.context}, {problem}"
+            start = exc.context_mark
+            if start is not None and start is not mark:
+                where = f" started at line {start.line + 1}, column {start.column + 1}"
+            else:
+                where = ""
+            problem = f"{exc.context}{where}, {problem}"
+        hint = "indent YAML with spaces, not tabs" if "'\\t'" in problem else ""
         raise SpecError(
-            [Diagnostic(file, line, column, "", "yaml", f"invalid YAML: {problem}")]
+            [
+                Diagnostic(
+                    file, line, column, "", "yaml", f"invalid YAML: {problem}", hint
+                )
+            ]
         ) from None
     except yaml.YAMLError as exc:
         raise SpecError(
@@ -131,11 +155,7 @@ def load_text(text: str, file: str) -> LoadedSpec:
                 )
             ]
         )
-    builder = _Builder(source)
-    data = builder.build(node, ())
-    if builder.problems:
-        raise SpecError(builder.problems)
-    return LoadedSpec(data, source)
+    return LoadedSpec(data, source, tuple(builder.problems))
 
 
 class _Builder:
@@ -143,25 +163,50 @@ class _Builder:
         self.source = source
         self.problems: list[Diagnostic] = []
         self._constructor = yaml.SafeLoader("")
+        # Collections being built: an alias loop re-enters one.
+        self._open: set[int] = set()
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
         self.source.values[path] = (
             node.start_mark.line + 1,
             node.start_mark.column + 1,
         )
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if not isinstance(node, yaml.CollectionNode):
+            return self._construct(node)
+        if id(node) in self._open:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "an alias refers to a collection that contains it",
+                node.start_mark,
+            )
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self._constructor.construct_object(node, deep=True)
+        finally:
+            self._open.discard(id(node))
 
     def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
         self._constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
         out: dict[str, Any] = {}
         first_seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = self._constructor.construct_object(key_node, deep=True)
+            key = self._construct(key_node)
             here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if not isinstance(key, str) and not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(
+                    Diagnostic(
+                        self.source.file,
+                        *here,
+                        format_path(path),
+                        "key-type",
+                        f"a {type(key).__name__} cannot be a key here",
+                        "use a name",
+                    )
+                )
+                continue
             if not isinstance(key, str):
                 self.problems.append(
                     Diagnostic(
@@ -192,3 +237,15 @@ class _Builder:
             self.source.keys[(*path, key)] = here
             out[key] = self.build(value_node, (*path, key))
         return out
+
+    def _construct(self, node: yaml.Node) -> Any:
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, LookupError, AttributeError):  # e.g. '!!int abc'
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            shown = f" {node.value!r}" if isinstance(node, yaml.ScalarNode) else ""
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read{shown} as {tag}", node.start_mark
+            ) from None

@@ -41,6 +41,16 @@ class Param:
     # FastAPI's validation options in a fixed order: ge, gt, le, lt, min_length, ...
     constraints: tuple[tuple[str, Scalar], ...] = ()
 
+    @property
+    def default_factory(self) -> bool:
+        """A list default is built per request (``default_factory``), never shared."""
+        return not self.required and isinstance(self.default, tuple)
+
+    @property
+    def signature_default(self) -> bool:
+        """Whether the parameter gets ``= value`` in the endpoint's signature."""
+        return not self.required and not self.default_factory
+
 
 @dataclass(frozen=True, slots=True)
 class Route:

@@ -48,7 +48,8 @@ class ParamContext:
     marker: str  # Path, Query, Header, Cookie or Depends
     dependency: str | None  # local name passed to Depends()
     options: tuple[tuple[str, Any], ...]  # keyword -> literal, for the marker call
-    required: bool
+    signature_default: bool  # "= default" in the signature
+    default_factory: bool  # the default is a list: Query(default_factory=lambda: [...])
     default: Any
 
 
@@ -124,10 +125,11 @@ class _Imports:
         return tuple(tuple(s) for s in sections if s)
 
 
-def _isort_key(name: str) -> tuple[int, str]:
+def _isort_key(name: str) -> tuple[int, str, str]:
     base = name.split(" ")[0]
     kind = 0 if base.isupper() else 1 if base[0].isupper() else 2
-    return kind, base.lower()
+    # The full text breaks ties ("chat as a", "chat as b"): set order is not stable.
+    return kind, base.lower(), name.lower()
 
 
 class _FileBuilder:
@@ -258,7 +260,8 @@ def _param(files: _FileBuilder, param: Param) -> ParamContext:
     options: list[tuple[str, Any]] = []
     if param.alias is not None:
         options.append(("alias", param.alias))
-    if param.description is not None:
+    # Depends() takes no description (TypeError at import): it documents the spec only.
+    if param.description is not None and param.source != "depends":
         options.append(("description", param.description))
     options.extend(param.constraints)
     return ParamContext(
@@ -267,7 +270,8 @@ def _param(files: _FileBuilder, param: Param) -> ParamContext:
         marker=marker,
         dependency=param.depends,
         options=tuple(options),
-        required=param.required,
+        signature_default=param.signature_default,
+        default_factory=param.default_factory,
         default=param.default,
     )
 

@@ -362,7 +362,9 @@ class _Checker:
                 )
             return
         # An undeclared path parameter type comes from its convertor, as in build.py.
-        implied = CONVERTOR_TYPES.get(in_path.get(name) or "str", "str") if source == "path" else "str"
+        implied = "str"
+        if source == "path":
+            implied = CONVERTOR_TYPES.get(in_path.get(name) or "str", "str")
         ptype = param.get("type", implied)
         if not isinstance(ptype, str):
             return
@@ -447,7 +449,7 @@ class _Checker:
             self.error(
                 (*here, "default"),
                 "param-default",
-                f"the default of a {ptype} parameter cannot be a list",
+                f"the default of {_a(ptype)} parameter cannot be a list",
             )
             return
         for value in values:
@@ -642,12 +644,12 @@ class _Checker:
             for _, inc in self.all_includes()
             if isinstance(child := inc.get("router"), str)
         }
-        seen: dict[str, tuple[JsonPath, str]] = {}
+        # Each tree is served on its own: the app's, and each router nothing includes
+        # (the user may mount those anywhere, so they are not compared with each other).
         if self.app is not None:
-            self._mount(
-                _list(self.app.get("include")), ("app", "include"), "", [], seen
-            )
+            self._mount(_list(self.app.get("include")), ("app", "include"), "", [], {})
         for name in self.routers:
+            seen: dict[str, tuple[JsonPath, str]] = {}
             if name not in included:
                 self._mount_router(name, "", [], seen)
 
@@ -725,7 +727,9 @@ def _convertor_key(convertor: str | None) -> str:
 
 
 def _a(type_name: str) -> str:
-    return f"an {type_name}" if type_name[0] in "aeiou" else f"a {type_name}"
+    # "uuid" is said "you-you-id": a uuid.
+    vowel = type_name[0] in "aeiou" and not type_name.startswith("uuid")
+    return f"an {type_name}" if vowel else f"a {type_name}"
 
 
 def _default_problem(item_type: str, value: Any) -> str | None:

@@ -40,7 +40,7 @@ _SCHEMA_TYPES = {
 
 def validate(loaded: LoadedSpec) -> list[Diagnostic]:
     """Raise SpecError listing every problem in the spec; return its warnings when valid."""
-    problems = schema_diagnostics(loaded)
+    problems = [*loaded.problems, *schema_diagnostics(loaded)]
     broken = {d.path for d in problems}
     for diagnostic in rules.check(loaded.data, loaded.source):
         # A value the schema already rejected would only be reported twice.
@@ -138,7 +138,11 @@ def _translate(
                 path,
                 "version",
                 f"unsupported spec version {value!r}",
-                "this wsgen reads 'version: 1'",
+                (
+                    "write it without quotes: 'version: 1'"
+                    if value == "1"
+                    else "this wsgen reads 'version: 1'"
+                ),
             )
         ]
     if keyword == "enum":
