@@ -1,0 +1,1 @@
+"""Chat service example: the spec from wsgen's README, with real handlers."""

@@ -1,0 +1,1 @@
+"""Echo example: one WebSocket endpoint that sends every message back."""

@@ -1,0 +1,1 @@
+"""Items example: a WebSocket endpoint guarded by a parameter-level dependency."""

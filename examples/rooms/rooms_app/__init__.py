@@ -1,0 +1,1 @@
+"""Rooms example: chat rooms under a router prefix and an include prefix."""
