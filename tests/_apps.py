@@ -1,0 +1,73 @@
+"""Import generated apps one at a time, without leaving them in ``sys.modules``.
+
+Examples and behaviour specs each bring their own top-level packages (``chat_app``,
+``wsb_order``, ...). Importing them for real means putting their folders on
+``sys.path``; this helper does that only for the duration of the import and then
+forgets every module loaded from those folders, so two apps never see each other's
+modules and a later import always reads the files again. The imported objects keep
+working: functions hold on to their own module globals.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+BEHAVIOUR = Path(__file__).resolve().parent / "behaviour"
+
+
+def _under(module: ModuleType, roots: tuple[Path, ...]) -> bool:
+    location = getattr(module, "__file__", None)
+    if location is None:
+        paths = list(getattr(module, "__path__", []))
+        location = paths[0] if paths else None
+    if location is None:
+        return False
+    resolved = Path(location).resolve()
+    return any(resolved.is_relative_to(root) for root in roots)
+
+
+def import_isolated(names: Iterable[str], *folders: Path) -> list[ModuleType]:
+    """Import the modules ``names`` with ``folders`` first on ``sys.path``.
+
+    Any module previously loaded from those folders is dropped first, and every
+    module loaded from them is dropped again afterwards, as are the path entries.
+    """
+    roots = tuple(Path(folder).resolve() for folder in folders)
+    entries = [str(root) for root in roots]
+
+    def forget() -> None:
+        for key, module in list(sys.modules.items()):
+            if module is not None and _under(module, roots):
+                del sys.modules[key]
+
+    forget()
+    saved_path = list(sys.path)
+    saved_bytecode = sys.dont_write_bytecode
+    sys.path[:0] = entries
+    sys.dont_write_bytecode = True  # keep __pycache__ out of examples/
+    importlib.invalidate_caches()
+    try:
+        return [importlib.import_module(name) for name in names]
+    finally:
+        sys.path[:] = saved_path
+        sys.dont_write_bytecode = saved_bytecode
+        forget()
+
+
+def generate(spec: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI: ``python -m wsgen generate SPEC -o OUT``; fail loudly."""
+    result = subprocess.run(
+        [sys.executable, "-m", "wsgen", "generate", str(spec), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
