@@ -67,7 +67,9 @@ def _route(raw: dict[str, Any]) -> Route:
     assert name is not None  # validated: handler is an import reference
     declared = raw.get("params", {})
     params = [
-        _path_param(pname, convertor, declared.get(pname))
+        _path_param(
+            pname, convertor, declared.get(pname) if pname in declared else None
+        )
         for pname, convertor in path_params(raw["path"])
     ]
     params += [

@@ -189,6 +189,9 @@ class _Builder:
             self._open.discard(id(node))
 
     def _mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
+        explicit = {
+            id(key) for key, _ in node.value if key.tag != "tag:yaml.org,2002:merge"
+        }
         self._constructor.flatten_mapping(node)  # resolves YAML merge keys (<<)
         out: dict[str, Any] = {}
         first_seen: dict[str, yaml.Node] = {}
@@ -219,7 +222,10 @@ class _Builder:
                     )
                 )
                 continue
-            if key in first_seen:
+            merged = (
+                id(key_node) not in explicit or id(first_seen.get(key)) not in explicit
+            )
+            if key in first_seen and not merged:
                 first = first_seen[key].start_mark
                 self.problems.append(
                     Diagnostic(
@@ -233,6 +239,7 @@ class _Builder:
                     )
                 )
                 continue
+            # A key given next to a merge (<<) overrides the merged one, as YAML says.
             first_seen[key] = key_node
             self.source.keys[(*path, key)] = here
             out[key] = self.build(value_node, (*path, key))

@@ -126,6 +126,7 @@ class _Checker:
                 "rename the router",
                 at_key=True,
             )
+        self.check_prefix((*here, "prefix"), router.get("prefix"))
         self.check_dependency_list((*here, "dependencies"), router.get("dependencies"))
         self.check_includes((*here, "include"), router.get("include"))
         seen: dict[str, int] = {}
@@ -333,6 +334,16 @@ class _Checker:
                 at_key=True,
             )
         source, depends = param.get("in"), param.get("depends")
+        if name in in_path and source != "path" and (source or depends) is not None:
+            key = "in" if source is not None else "depends"
+            self.error(
+                (*here, key),
+                "path-param",
+                f"'{name}' is a parameter of the path '{path}', so it cannot also be "
+                f"{'a ' + str(source) if source else 'a dependency'} parameter",
+                "use 'in: path', or rename one of them",
+            )
+            return
         if source is None and depends is None:
             self.error(
                 here,
@@ -565,9 +576,20 @@ class _Checker:
                 ),
             )
 
+    def check_prefix(self, here: JsonPath, prefix: Any) -> None:
+        if isinstance(prefix, str) and ("{" in prefix or "}" in prefix):
+            self.error(
+                here,
+                "prefix-param",
+                f"prefix '{prefix}' has a path parameter; wsgen checks and declares "
+                "parameters per route, so they must be in the route's path",
+                "move the parameter into each route's 'path:'",
+            )
+
     def check_includes(self, here: JsonPath, includes: Any) -> None:
         for i, include in enumerate(_list(includes)):
             include = _dict(include)
+            self.check_prefix((*here, i, "prefix"), include.get("prefix"))
             name = include.get("router")
             if isinstance(name, str) and name not in self.routers:
                 self.error(

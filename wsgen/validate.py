@@ -40,7 +40,13 @@ _SCHEMA_TYPES = {
 
 def validate(loaded: LoadedSpec) -> list[Diagnostic]:
     """Raise SpecError listing every problem in the spec; return its warnings when valid."""
-    problems = [*loaded.problems, *schema_diagnostics(loaded)]
+    read = {d.path for d in loaded.problems}
+    problems = [*loaded.problems]
+    for diagnostic in schema_diagnostics(loaded):
+        # A key dropped while reading (e.g. a non-string key) leaves its mapping looking
+        # empty or incomplete; the reading problem already says why.
+        if diagnostic.path not in read:
+            problems.append(diagnostic)
     broken = {d.path for d in problems}
     for diagnostic in rules.check(loaded.data, loaded.source):
         # A value the schema already rejected would only be reported twice.
