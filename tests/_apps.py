@@ -11,6 +11,7 @@ working: functions hold on to their own module globals.
 from __future__ import annotations
 
 import importlib
+import os
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -61,13 +62,22 @@ def import_isolated(names: Iterable[str], *folders: Path) -> list[ModuleType]:
         forget()
 
 
-def generate(spec: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI: ``python -m wsgen generate SPEC -o OUT``; fail loudly."""
-    result = subprocess.run(
-        [sys.executable, "-m", "wsgen", "generate", str(spec), "-o", str(out)],
+def run_wsgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point, ``python -m wsgen ARGS``, from this checkout."""
+    return subprocess.run(
+        [sys.executable, "-m", "wsgen", *args],
+        check=False,
+        cwd=cwd,
         capture_output=True,
         text=True,
-        check=False,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "100"},
     )
+
+
+def generate(spec: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI: ``python -m wsgen generate SPEC -o OUT``; fail loudly."""
+    result = run_wsgen("generate", str(spec), "-o", str(out))
     assert result.returncode == 0, result.stderr
     return result

@@ -10,10 +10,10 @@ import os
 import re
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _apps import run_wsgen
 
 import wsgen
 
@@ -55,17 +55,7 @@ INVALID_LINE = (
 )
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wsgen", *args],
-        check=False,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"},
-    )
+run = run_wsgen
 
 
 def no_traceback(result: subprocess.CompletedProcess[str]) -> None:

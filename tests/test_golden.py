@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from _apps import run_wsgen
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
@@ -38,16 +37,7 @@ EXAMPLES = ROOT / "examples"
 UPDATE = os.environ.get("WSGEN_UPDATE_GOLDENS") == "1"
 
 
-def wsgen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "wsgen", *args],
-        check=False,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+wsgen = run_wsgen
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:
