@@ -14,6 +14,7 @@ import importlib
 import os
 import subprocess
 import sys
+import venv
 from collections.abc import Iterable
 from pathlib import Path
 from types import ModuleType
@@ -81,3 +82,30 @@ def generate(spec: Path, out: Path) -> subprocess.CompletedProcess[str]:
     result = run_wsgen("generate", str(spec), "-o", str(out))
     assert result.returncode == 0, result.stderr
     return result
+
+
+def clean_env() -> dict[str, str]:
+    """The environment without PYTHONPATH/PYTHONHOME, so nothing of the checkout leaks in."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def make_venv(folder: Path, *requirements: str) -> Path:
+    """A fresh virtual environment in ``folder`` with ``requirements``; its python."""
+    venv.create(folder, with_pip=True)
+    python = folder / "bin" / "python"
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            *requirements,
+        ],
+        check=True,
+        env=clean_env(),
+    )
+    return python

@@ -9,14 +9,13 @@ behaviour script, ``fixtures/versions/check_behaviour.py``, on the same generate
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
+from _apps import clean_env, make_venv
 
 from wsgen.emit import write_tree
 from wsgen.generate import generate, load_spec
@@ -25,12 +24,6 @@ pytestmark = pytest.mark.slow
 
 FIXTURE = Path(__file__).parent / "fixtures" / "versions"
 OLDEST = ("fastapi==0.100.0", "pydantic==2.0.3", "httpx<0.28")
-
-
-def _clean_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    return env
 
 
 @pytest.fixture(scope="module")
@@ -53,30 +46,14 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def oldest_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtual environment with the oldest supported FastAPI and nothing of wsgen."""
-    env_dir = tmp_path_factory.mktemp("fastapi-oldest") / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            *OLDEST,
-        ],
-        check=True,
-        env=_clean_env(),
-    )
-    return python
+    return make_venv(tmp_path_factory.mktemp("fastapi-oldest") / "venv", *OLDEST)
 
 
 def _run_behaviour(python: Path, project: Path) -> str:
     result = subprocess.run(
         [str(python), "-W", "ignore::DeprecationWarning", "check_behaviour.py"],
         cwd=project,
-        env=_clean_env(),
+        env=clean_env(),
         capture_output=True,
         text=True,
         check=False,

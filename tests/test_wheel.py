@@ -5,15 +5,14 @@ this checkout's ``wsgen.generate.generate`` produces.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import venv
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from _apps import clean_env, make_venv
 
 import wsgen
 from wsgen.generate import generate, load_spec
@@ -78,13 +77,6 @@ class Installed:
     wsgen: Path
 
 
-def _clean_env() -> dict[str, str]:
-    """No PYTHONPATH, so nothing of the checkout can leak into the virtual environment."""
-    return {
-        k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")
-    }
-
-
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     dist = tmp_path_factory.mktemp("dist")
@@ -92,25 +84,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
         [sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(REPO)],
         check=True,
         capture_output=True,
-        env=_clean_env(),
+        env=clean_env(),
     )
     (wheel,) = dist.glob("wsgen-*.whl")
     env_dir = tmp_path_factory.mktemp("wheel-env") / "venv"
-    venv.create(env_dir, with_pip=True)
-    python = env_dir / "bin" / "python"
-    subprocess.run(
-        [
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            str(wheel),
-        ],
-        check=True,
-        env=_clean_env(),
-    )
+    python = make_venv(env_dir, str(wheel))
     return Installed(wheel, env_dir, python, env_dir / "bin" / "wsgen")
 
 
@@ -125,7 +103,7 @@ def _run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(a) for a in args],
         cwd=cwd,
-        env=_clean_env(),
+        env=clean_env(),
         capture_output=True,
         text=True,
         check=False,
