@@ -16,7 +16,8 @@ from .model import (
     Scalar,
     Spec,
 )
-from .rules import CONVERTOR_TYPES, path_params, route_name
+from .paths import CONVERTOR_TYPES, path_params
+from .rules import route_name
 
 CONSTRAINT_KEYS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
 

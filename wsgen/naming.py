@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import keyword
 import re
+from collections.abc import Iterable
 
 # Names every generated module may bind at module level or use in annotations. A dependency
 # (imported under its spec name) must not shadow them.
@@ -31,6 +33,12 @@ USED_BUILTINS = frozenset({"bool", "float", "int", "list", "str", "None"})
 def is_identifier(name: str) -> bool:
     """True for a name Python accepts as a variable: an identifier that is not a keyword."""
     return name.isidentifier() and not keyword.iskeyword(name)
+
+
+def did_you_mean(word: str, choices: Iterable[str], otherwise: str = "") -> str:
+    """A hint naming the closest choice, or ``otherwise`` when none is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else otherwise
 
 
 def suggest_identifier(text: str) -> str:

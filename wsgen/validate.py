@@ -7,8 +7,6 @@ how to fix it; the schema stays the single source of truth for structure.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -17,7 +15,7 @@ from jsonschema.exceptions import ValidationError
 from . import resources, rules
 from .errors import Diagnostic, SpecError
 from .loader import JsonPath, LoadedSpec, SourceMap
-from .naming import suggest_identifier
+from .naming import did_you_mean, suggest_identifier
 
 _YAML_TYPES = {
     dict: "a mapping",
@@ -61,11 +59,6 @@ def _within(path: str, broken: str) -> bool:
     return bool(broken) and (
         path == broken or path.startswith((broken + ".", broken + "["))
     )
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
 
 
 def _validator() -> Draft202012Validator:
