@@ -131,8 +131,6 @@ def test_invalid_spec_exits_1_with_errors_on_stderr_only(tmp_path: Path) -> None
         ),
         pytest.param(["validate", "missing.yaml"], id="missing-file"),
         pytest.param(["generate", "missing.yaml"], id="missing-file-gen"),
-        pytest.param(["validate"], id="no-args-validate"),
-        pytest.param(["generate"], id="no-args-generate"),
         pytest.param(["frobnicate"], id="unknown-command"),
     ],
 )
@@ -142,6 +140,16 @@ def test_bad_usage_exits_2(args: list[str], tmp_path: Path) -> None:
     assert result.stdout == ""
     assert "Usage: wsgen" in result.stderr
     no_traceback(result)
+
+
+@pytest.mark.parametrize("command", ["validate", "generate"])
+def test_no_spec_and_no_configuration_exits_2(command: str, tmp_path: Path) -> None:
+    result = run(command, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: no spec given: pass SPEC, or set 'spec' in [tool.wsgen] of pyproject.toml\n"
+    )
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:
@@ -394,7 +402,8 @@ def test_generate_rewrites_only_changed_files(tmp_path: Path) -> None:
     write(tmp_path / "wsgen.yaml", VALID)
     assert run("generate", "wsgen.yaml", cwd=tmp_path).returncode == 0
     out = tmp_path / "gen" / "routes"
-    (out / "chat.py").write_text("# edited by hand\n", encoding="utf-8")
+    chat = out / "chat.py"
+    chat.write_text(chat.read_text(encoding="utf-8") + "# edited by hand\n", encoding="utf-8")
     result = run("generate", "wsgen.yaml", cwd=tmp_path)
     assert result.returncode == 0
     wrote = [line for line in result.stdout.splitlines() if line.startswith("wrote ")]

@@ -152,7 +152,7 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Tree]:
             _write_stubs(root, spec)
             _ensure_packages(root, (root / package).parent)
         files = generate(spec)
-        write_tree(root / package, files)
+        write_tree(root / package, files, force=True)
         (root / package / "__init__.py").touch()
         built[source.id] = Tree(root, package, files)
     return built
@@ -256,7 +256,7 @@ def test_mypy_catches_a_wrong_handler_call(tmp_path: Path, mypy_cache: Path) -> 
     assert "n: int, q: int | None" in stub.read_text()
     stub.write_text(stub.read_text().replace("q: int | None", "q: str"))
     _ensure_packages(tmp_path, tmp_path / "generated")
-    write_tree(tmp_path / "generated", generate(spec))
+    write_tree(tmp_path / "generated", generate(spec), force=True)
     result = _tool(
         "mypy",
         "--strict",

@@ -1,0 +1,94 @@
+"""``[tool.wsgen]`` in the nearest pyproject.toml: which specs a bare ``wsgen generate`` reads.
+
+    [tool.wsgen]
+    spec = ["api/wsgen.yaml", "admin/wsgen.yaml"]   # or one string
+    output = "api/routes"                           # only with a single spec
+    format = "text"                                 # text, json or github
+
+Paths are relative to the pyproject.toml. Command-line arguments override every key.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .naming import did_you_mean
+from .report import FORMATS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+KEYS = ("spec", "output", "format")
+
+
+class ConfigError(Exception):
+    """A problem in ``[tool.wsgen]`` (a usage problem, exit 2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    file: Path | None
+    specs: tuple[Path, ...] = ()
+    output: Path | None = None
+    format: str | None = None
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load(start: Path) -> Config:
+    """The configuration that applies in ``start`` (no file, or no table: empty)."""
+    file = find_pyproject(start.resolve())
+    if file is None:
+        return Config(None)
+    try:
+        document = tomllib.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot read it: {exc}") from None
+    table = document.get("tool", {}).get("wsgen")
+    if table is None:
+        return Config(file)
+    return _parse(file, table)
+
+
+def _parse(file: Path, table: Any) -> Config:
+    where = f"{file}: [tool.wsgen]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where} must be a table")
+    for key in table:
+        if key not in KEYS:
+            hint = did_you_mean(key, KEYS, f"known keys: {', '.join(KEYS)}")
+            raise ConfigError(f"{where}: unknown key '{key}'; {hint}")
+    root = file.parent
+    raw = table.get("spec", [])
+    specs = [raw] if isinstance(raw, str) else raw
+    if not isinstance(specs, list) or not all(isinstance(s, str) and s for s in specs):
+        raise ConfigError(f"{where}: 'spec' must be a path or a list of paths")
+    output = table.get("output")
+    if output is not None:
+        if not isinstance(output, str) or not output:
+            raise ConfigError(f"{where}: 'output' must be a path")
+        if len(specs) != 1:
+            raise ConfigError(
+                f"{where}: 'output' needs exactly one 'spec'; with several specs, set "
+                "'output:' in each spec"
+            )
+    fmt = table.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(f"{where}: 'format' must be one of: {', '.join(FORMATS)}")
+    return Config(
+        file,
+        tuple(root / s for s in specs),
+        None if output is None else root / output,
+        fmt,
+    )
