@@ -95,6 +95,11 @@ def plan(output: Path, files: dict[str, str], source: str | None = None) -> Plan
         target = output / relative
         if Path(relative).name != relative or relative.startswith("."):
             raise OutputError(f"refusing to write {relative!r} outside {output}")
+        if target.is_symlink():
+            raise OutputError(
+                f"{target} is a symbolic link; wsgen does not write through links "
+                "(it could land outside the output folder), so remove it"
+            )
         old = _read(target)
         if old is None:
             changes.append(Change(target, "missing", "", text))
@@ -108,6 +113,7 @@ def plan(output: Path, files: dict[str, str], source: str | None = None) -> Plan
         for stale in sorted(output.glob("*.py")):
             if (
                 stale.name not in files
+                and not stale.is_symlink()
                 and stale.is_file()
                 and is_generated(stale, source)
             ):

@@ -72,11 +72,36 @@ class LoadedSpec:
     problems: tuple[Diagnostic, ...] = ()
 
 
+# A spec larger than this is refused before parsing: far above any real WebSocket surface
+# (50,000 routes take about 5 MiB), low enough that a stray file cannot exhaust memory.
+MAX_SPEC_BYTES = 16 * 1024 * 1024
+# Aliases may repeat a node; the data they expand to may hold at most this many values per
+# distinct node in the file (plus a fixed allowance), which stops "billion laughs" files early.
+EXPANSION_FACTOR = 10
+EXPANSION_ALLOWANCE = 10_000
+
+
 def load_file(path: FilePath, display_name: str | None = None) -> LoadedSpec:
     """Read and parse a spec file; ``display_name`` is how diagnostics name the file."""
     name = display_name if display_name is not None else str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SPEC_BYTES + 1)
+        if len(raw) > MAX_SPEC_BYTES:
+            raise SpecError(
+                [
+                    Diagnostic(
+                        name,
+                        1,
+                        1,
+                        "",
+                        "size",
+                        f"the spec is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MiB, "
+                        "the most wsgen reads",
+                        "split it into several specs",
+                    )
+                ]
+            )
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SpecError(
@@ -108,7 +133,7 @@ def load_text(text: str, file: str) -> LoadedSpec:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         # Building can fail too: unknown tags (!!python/...), bad merge keys, alias loops.
-        builder = _Builder(source)
+        builder = _Builder(source, _expansion_budget(node))
         data = builder.build(node, ()) if node is not None else None
     except RecursionError:
         raise SpecError(
@@ -130,6 +155,8 @@ def load_text(text: str, file: str) -> LoadedSpec:
                 where = ""
             problem = f"{exc.context}{where}, {problem}"
         hint = "indent YAML with spaces, not tabs" if "'\\t'" in problem else ""
+        if "expected a single document" in problem:
+            hint = "keep the whole spec in one YAML document (remove the '---')"
         raise SpecError(
             [
                 Diagnostic(
@@ -158,8 +185,26 @@ def load_text(text: str, file: str) -> LoadedSpec:
     return LoadedSpec(data, source, tuple(builder.problems))
 
 
+def _expansion_budget(root: yaml.Node | None) -> int:
+    """How many values the document may build: a multiple of its distinct nodes."""
+    seen: set[int] = set()
+    todo = [root] if root is not None else []
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                todo.extend((key, value))
+    return EXPANSION_FACTOR * len(seen) + EXPANSION_ALLOWANCE
+
+
 class _Builder:
-    def __init__(self, source: SourceMap) -> None:
+    def __init__(self, source: SourceMap, budget: int) -> None:
+        self.budget = budget
         self.source = source
         self.problems: list[Diagnostic] = []
         self._constructor = yaml.SafeLoader("")
@@ -167,6 +212,15 @@ class _Builder:
         self._open: set[int] = set()
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "YAML aliases expand this spec to far more values than it has nodes "
+                "(a 'billion laughs' file?); wsgen stops here",
+                node.start_mark,
+            )
         self.source.values[path] = (
             node.start_mark.line + 1,
             node.start_mark.column + 1,
