@@ -110,6 +110,11 @@ def _run(args: list[str | Path], cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def wheel_bytes(wheel: Path, name: str) -> bytes:
+    with zipfile.ZipFile(wheel) as archive:
+        return archive.read(name)
+
+
 def test_wheel_ships_templates_and_schema(installed: Installed) -> None:
     with zipfile.ZipFile(installed.wheel) as wheel:
         names = set(wheel.namelist())
@@ -118,8 +123,15 @@ def test_wheel_ships_templates_and_schema(installed: Installed) -> None:
         shipped = {n: wheel.read(n) for n in templates}
     assert schema == (REPO / "schemas" / "wsgen.schema.json").read_bytes()
     expected = {
-        f"wsgen/templates/{p.name}" for p in (REPO / "templates").glob("*.jinja")
+        f"wsgen/templates/{p.name}"
+        for p in (REPO / "templates").iterdir()
+        if p.is_file()
     }
+    for extra in ("diagnostics.schema.json",):
+        assert (
+            wheel_bytes(installed.wheel, f"wsgen/schemas/{extra}")
+            == (REPO / "schemas" / extra).read_bytes()
+        )
     assert expected, "no templates in the checkout"
     assert templates == expected
     for name, data in shipped.items():

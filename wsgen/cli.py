@@ -225,6 +225,7 @@ def _preview(reporter: Reporter, steps: Plan, *, check: bool, diff: bool) -> int
     if check:
         for change in steps.changes:
             typer.echo(f"{change.kind}: {change.path}", err=True)
+            reporter.stale(str(change.path), change.kind)
         typer.echo(
             f"{steps.output} is out of date with its spec; run `wsgen generate` to update it",
             err=True,

@@ -16,7 +16,18 @@ def load_spec(
     """Read, validate and build a spec, with its warnings; SpecError lists every error."""
     loaded = load_file(path, display_name)
     warnings = validate.validate(loaded)
-    return build.build(loaded.data, path.name), warnings
+    return build.build(loaded.data, source_name(path)), warnings
+
+
+def source_name(spec: Path) -> str:
+    """How generated headers name the spec: its path from the project root (the folder of the
+    nearest pyproject.toml), or its file name outside a project. Never absolute, so the output
+    is the same on every machine, and two specs called wsgen.yaml stay apart."""
+    from .config import find_pyproject
+
+    spec = spec.resolve()
+    project = find_pyproject(spec.parent)
+    return spec.relative_to(project.parent).as_posix() if project else spec.name
 
 
 def generate(spec: Spec) -> dict[str, str]:

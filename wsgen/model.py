@@ -90,7 +90,7 @@ class App:
 
 @dataclass(frozen=True, slots=True)
 class Spec:
-    source_name: str  # the spec's file name, for the generated header
+    source_name: str  # the spec's path from the project root, for the generated header
     output: str | None
     dependencies: tuple[Dependency, ...]
     routers: tuple[Router, ...]

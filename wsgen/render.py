@@ -75,7 +75,7 @@ class IncludeContext:
 
 @dataclass(frozen=True, slots=True)
 class FileContext:
-    source: str
+    source: str | None
     imports: tuple[
         tuple[ImportLine, ...], ...
     ]  # sections: stdlib, fastapi, user, package
@@ -239,7 +239,8 @@ def _endpoint(
         dependencies=route.dependencies,
         params=tuple(_param(files, p) for p in route.params),
         handler=handler,
-        description=route.description,
+        # A blank description would make an empty docstring: it gets none.
+        description=(route.description or "").strip() or None,
     )
 
 
@@ -296,7 +297,8 @@ def app_context(spec: Spec) -> FileContext:
 
 
 def package_context(spec: Spec) -> FileContext:
-    return FileContext(source=spec.source_name, imports=())
+    # The package marker is shared by every spec that writes into the folder: no spec name.
+    return FileContext(source=None, imports=())
 
 
 @cache

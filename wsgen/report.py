@@ -81,6 +81,17 @@ class Reporter:
             for diagnostic in diagnostics:
                 print(text_line(diagnostic, colour), file=sys.stderr)
 
+    def stale(self, path: str, kind: str) -> None:
+        """A generated file that is out of date; annotated on the file in github mode."""
+        if self.format == "github":
+            message = (
+                f"{kind}: out of date with its spec; run `wsgen generate` to update it"
+            )
+            title = _escape_property("wsgen stale")
+            print(
+                f"::error file={_escape_property(path)},title={title}::{_escape_data(message)}"
+            )
+
     def result(self, line: str) -> None:
         """A human-readable result: stdout, except in json mode where stdout is the list."""
         print(line, file=sys.stderr if self.format == "json" else sys.stdout)
