@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +31,10 @@ class Diagnostic:
         if self.severity != "error":
             text = f"{self.severity}: {text}"
         where = self.path or "<root>"
-        return f"{self.file}:{self.line}:{self.column}: {where}: {text}"
+        line = f"{self.file}:{self.line}:{self.column}: {where}: {text}"
+        # One problem is one line, and no control character from a spec (a newline, an
+        # ANSI escape) reaches the terminal as is: show it as its Python escape.
+        return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], line)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.path, self.message)

@@ -33,17 +33,25 @@ def docstring(text: str, indent: str = "    ") -> str:
     Backslashes and double quotes are escaped, so the text can neither end the string nor
     start an escape; characters Python would not keep as written (NUL, other controls, line
     and paragraph separators) become escapes; continuation lines get the body's indent.
+    The text is stripped and so is the end of each line. A backslash ending a line is
+    written ``\\x5c``: black leaves a docstring with a backslash before a line break as it
+    is, and would then not lay it out like every other one (PEP 257 indentation, a space
+    before closing quotes that follow a quote).
     """
+    lines = [line.rstrip() for line in text.strip().split("\n")]
     out = []
-    for ch in text.strip():
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
+    for number, line in enumerate(lines):
+        if number:
             out.append("\n" + indent)
-        elif ch.isprintable():
-            out.append(ch)
-        else:
-            out.append(repr(ch)[1:-1])
+        for ch in line:
+            if ch == "\\":
+                out.append("\\\\")
+            elif ch == '"':
+                out.append('\\"')
+            elif ch.isprintable():
+                out.append(ch)
+            else:
+                out.append(repr(ch)[1:-1])
+        if line.endswith("\\") and number < len(lines) - 1:
+            out[-1] = "\\x5c"
     return "".join(out)

@@ -164,6 +164,30 @@ def load_text(text: str, file: str) -> LoadedSpec:
                 )
             ]
         ) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ...)
+        if not isinstance(exc.character, int):
+            raise
+        before = text[: exc.position]
+        line_start = before.rfind("\n") + 1
+        column = len(before) - line_start - before.count("\ufeff", line_start) + 1
+        raise SpecError(
+            [
+                Diagnostic(
+                    file,
+                    before.count("\n") + 1,
+                    column,
+                    "",
+                    "yaml",
+                    f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML",
+                    (
+                        "remove it; in a double-quoted string write it as an escape "
+                        f'("\\x{exc.character:02x}")'
+                        if exc.character < 0x100
+                        else "remove it"
+                    ),
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise SpecError(
             [Diagnostic(file, 1, 1, "", "yaml", f"invalid YAML: {exc}")]
@@ -202,6 +226,10 @@ def _expansion_budget(root: yaml.Node | None) -> int:
     return EXPANSION_FACTOR * len(seen) + EXPANSION_ALLOWANCE
 
 
+# Mappings and lists are built here, not by PyYAML: any other tag on them would be dropped.
+_PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
 class _Builder:
     def __init__(self, source: SourceMap, budget: int) -> None:
         self.budget = budget
@@ -227,6 +255,14 @@ class _Builder:
         )
         if not isinstance(node, yaml.CollectionNode):
             return self._construct(node)
+        # A tag on a mapping or list (e.g. !!python/object/apply:os.system [...]) is refused.
+        if node.tag not in _PLAIN_COLLECTION_TAGS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"could not determine a constructor for the tag '{node.tag}'",
+                node.start_mark,
+            )
         if id(node) in self._open:
             raise yaml.constructor.ConstructorError(
                 None,
