@@ -337,15 +337,17 @@ def test_same_bytes_across_processes_hash_seeds_and_folders(
 ) -> None:
     """Set and dict ordering must not leak into the output, nor the spec's absolute location.
 
-    Only the header may differ between the repository and the tmp copies: it names the spec
-    by its path from the project root (pyproject.toml), or by its file name outside one.
+    Only the header (and so the fingerprint line, which hashes it) may differ between the
+    repository and the tmp copies: it names the spec by its path from the project root
+    (pyproject.toml), or by its file name outside one.
     """
     first = _generate_in_subprocess("1")
     second = _generate_in_subprocess("2")
     assert first == second
 
     def bodies(files: dict[str, str]) -> dict[str, str]:
-        return {name: text.split("\n", 1)[1] for name, text in files.items()}
+        # Past the header and its fingerprint line, which hashes the header too.
+        return {name: text.split("\n", 3)[3] for name, text in files.items()}
 
     assert {k: bodies(v) for k, v in first.items()} == {
         source_id: bodies(tree.files) for source_id, tree in trees.items()

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from . import __version__
+from . import __version__, phases
 from .errors import SpecError
+from .phases import phase
 
 if TYPE_CHECKING:
     from .emit import Plan
@@ -183,12 +184,16 @@ def generate(
             target = spec.parent / model.output
         target = Path(_display(target))
         try:
-            files = generate_files(model)
-            steps = emit.plan(target, files, model.source_name)
-            if check or diff or dry_run:
-                stale += _preview(reporter, steps, check=check, diff=diff)
-            else:
-                emit.apply(steps, force=force)
+            with phase("read"):
+                previous = emit.existing(target)
+            files = generate_files(model, previous)
+            with phase("write"):
+                steps = emit.plan(target, files, model.source_name)
+                if check or diff or dry_run:
+                    stale += _preview(reporter, steps, check=check, diff=diff)
+                else:
+                    emit.apply(steps, force=force)
+            if not (check or diff or dry_run):
                 for change in steps.changes:
                     verb = "removed" if change.kind == "extra" else "wrote"
                     reporter.result(f"{verb} {change.path}")
@@ -249,7 +254,10 @@ def validate(specs: SpecsArg = None, fmt: FormatOpt = None) -> None:
     errors = 0
     for spec in paths:
         try:
-            reporter.diagnostics(validate_spec(load_file(spec, _display(spec))))
+            with phase("load"):
+                loaded = load_file(spec, _display(spec))
+            with phase("validate"):
+                reporter.diagnostics(validate_spec(loaded))
         except SpecError as error:
             reporter.diagnostics(error.diagnostics)
             errors += sum(d.severity == "error" for d in error.diagnostics)
@@ -314,7 +322,10 @@ def _bug_report() -> None:
 
 def main() -> None:
     try:
-        app(prog_name="wsgen")
+        try:
+            app(prog_name="wsgen")
+        finally:
+            phases.report()
     except KeyboardInterrupt:
         raise SystemExit(130) from None
     except Exception:  # noqa: BLE001 - anything left is a bug, reported as one

@@ -78,6 +78,18 @@ def _read(path: Path) -> str | None:
         ) from None
 
 
+def existing(output: Path) -> dict[str, str]:
+    """The generated-looking ``.py`` files now in ``output``, by name (for reuse, not trust)."""
+    found: dict[str, str] = {}
+    if output.is_dir():
+        for path in output.glob("*.py"):
+            if not path.is_symlink() and path.is_file():
+                text = _read(path)
+                if text is not None and text.startswith(GENERATED_MARK.decode()):
+                    found[path.name] = text
+    return found
+
+
 def plan(output: Path, files: dict[str, str], source: str | None = None) -> Plan:
     """Compare ``files`` (relative path -> text) with what ``output`` holds now.
 

@@ -1,12 +1,72 @@
-"""Format generated Python with black, in-process, after proving it parses."""
+"""Format generated Python with black, and only when the result is not already known.
+
+Black is most of what generation costs. Each generated file carries a fingerprint line
+after its header: a hash of the unformatted render together with the formatter (black's
+major version, whose stable style is fixed for its year, and wsgen's settings), and a hash
+of the file's own text. When the file on disk has the fingerprint of the new render and its
+text still matches its hash, it is exactly what formatting would give again, so black does
+not run. A hand edit breaks the text hash, so ``--check`` still sees it.
+"""
 
 from __future__ import annotations
 
 import ast
+import hashlib
+import os
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from functools import cache
+
+FINGERPRINT = "# wsgen-fingerprint: "
+HEADER_LINES = 2  # the fingerprint goes right after the two header lines
+TARGET = "py310"
+# Below this many files to format, starting worker processes costs more than it saves.
+PARALLEL_FROM = 8
 
 
 class InternalError(Exception):
     """wsgen produced something it should not have: a bug, never a spec mistake."""
+
+
+@cache
+def formatter() -> str:
+    from importlib.metadata import version
+
+    return f"black-{version('black').split('.')[0]} {TARGET} line-length-88"
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def fingerprint(raw: str) -> str:
+    return _hash(f"{formatter()}\n{raw}")
+
+
+def _split(text: str) -> tuple[str, str | None, str]:
+    """(header, fingerprint line or None, rest) of a generated file."""
+    parts = text.split("\n", HEADER_LINES)
+    if len(parts) <= HEADER_LINES:
+        return text, None, ""
+    header = "\n".join(parts[:HEADER_LINES]) + "\n"
+    line, _, rest = parts[HEADER_LINES].partition("\n")
+    if line.startswith(FINGERPRINT):
+        return header, line, rest
+    return header, None, parts[HEADER_LINES]
+
+
+def stamp(formatted: str, raw_fingerprint: str) -> str:
+    header, _, rest = _split(formatted)
+    return f"{header}{FINGERPRINT}{raw_fingerprint} {_hash(header + rest)}\n{rest}"
+
+
+def still_valid(previous: str | None, raw_fingerprint: str) -> bool:
+    """Whether ``previous`` is the formatted file of a render with ``raw_fingerprint``."""
+    if previous is None:
+        return False
+    header, line, rest = _split(previous)
+    expected = f"{FINGERPRINT}{raw_fingerprint} {_hash(header + rest)}"
+    return line == expected
 
 
 def format_python(source: str, name: str) -> str:
@@ -16,8 +76,46 @@ def format_python(source: str, name: str) -> str:
         raise InternalError(
             f"generated {name} does not parse ({exc.msg}, line {exc.lineno}):\n{source}"
         ) from exc
-    import black  # heavy: only commands that generate pay for it
+    import black  # heavy: only runs that format pay for it
     from black.mode import Mode, TargetVersion
 
     mode = Mode(target_versions={TargetVersion.PY310})
     return black.format_str(source, mode=mode)
+
+
+def _format_item(item: tuple[str, str]) -> str:
+    name, source = item
+    return format_python(source, name)
+
+
+def format_files(
+    rendered: Mapping[str, str],
+    previous: Mapping[str, str] | None = None,
+    workers: int | None = None,
+) -> dict[str, str]:
+    """The final text of every rendered file, formatting only those not already on disk.
+
+    ``workers`` defaults to the number of cores; the result does not depend on it.
+    """
+    previous = previous or {}
+    out: dict[str, str] = {}
+    todo: dict[str, str] = {}
+    prints = {name: fingerprint(raw) for name, raw in rendered.items()}
+    for name, raw in rendered.items():
+        old = previous.get(name)
+        if still_valid(old, prints[name]):
+            assert old is not None
+            out[name] = old
+        else:
+            todo[name] = raw
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(todo) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            chunk = max(1, len(todo) // (workers * 4))
+            results = pool.map(_format_item, todo.items(), chunksize=chunk)
+            formatted = dict(zip(todo, results))
+    else:
+        formatted = {name: format_python(raw, name) for name, raw in todo.items()}
+    for name, text in formatted.items():
+        out[name] = stamp(text, prints[name])
+    return {name: out[name] for name in sorted(out)}

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import build, formatting, render, validate
 from .errors import Diagnostic
 from .loader import load_file
 from .model import Spec
+from .phases import phase
 
 
 def load_spec(
     path: Path, display_name: str | None = None
 ) -> tuple[Spec, list[Diagnostic]]:
     """Read, validate and build a spec, with its warnings; SpecError lists every error."""
-    loaded = load_file(path, display_name)
-    warnings = validate.validate(loaded)
-    return build.build(loaded.data, source_name(path)), warnings
+    with phase("load"):
+        loaded = load_file(path, display_name)
+    with phase("validate"):
+        warnings = validate.validate(loaded)
+    with phase("build"):
+        return build.build(loaded.data, source_name(path)), warnings
 
 
 def source_name(spec: Path) -> str:
@@ -30,13 +35,8 @@ def source_name(spec: Path) -> str:
     return spec.relative_to(project.parent).as_posix() if project else spec.name
 
 
-def generate(spec: Spec) -> dict[str, str]:
-    """Every file of the generated package, by path relative to the output folder.
-
-    Deterministic: the same spec always gives the same bytes (sorted, no timestamps, no
-    absolute paths). Each file is parsed before formatting, so a rendering bug surfaces as
-    an internal error here rather than as broken code on disk.
-    """
+def render_all(spec: Spec) -> dict[str, str]:
+    """Every file of the generated package, rendered but not yet formatted."""
     files = {
         "__init__.py": render.render("__init__.py.jinja", render.package_context(spec))
     }
@@ -46,7 +46,23 @@ def generate(spec: Spec) -> dict[str, str]:
         )
     if spec.app is not None:
         files["app.py"] = render.render("app.py.jinja", render.app_context(spec))
-    return {
-        path: formatting.format_python(text, path)
-        for path, text in sorted(files.items())
-    }
+    return files
+
+
+def generate(
+    spec: Spec,
+    previous: Mapping[str, str] | None = None,
+    workers: int | None = None,
+) -> dict[str, str]:
+    """Every file of the generated package, by path relative to the output folder.
+
+    Deterministic: the same spec always gives the same bytes (sorted, no timestamps, no
+    absolute paths), whatever ``previous`` and ``workers`` are. ``previous`` (the files now in
+    the output folder) only saves work: a file whose render has not changed since it was
+    formatted is taken as it is. Each file is parsed before formatting, so a rendering bug
+    surfaces as an internal error here rather than as broken code on disk.
+    """
+    with phase("render"):
+        rendered = render_all(spec)
+    with phase("format"):
+        return formatting.format_files(rendered, previous, workers)
