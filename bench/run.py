@@ -1,0 +1,272 @@
+"""wsgen's benchmark: the cost of each command on synthetic specs, next to the reference tools.
+
+    python bench/run.py                          # 10, 1,000 and 10,000 routes
+    python bench/run.py --sizes 10 1000 --check-sizes 50000 --write bench/RESULTS.md
+
+For every size it builds a spec of routers with 10 routes each (path, query, header and
+dependency parameters, router dependencies, an app including every router), then runs the
+real `wsgen` in fresh processes: `validate`, cold `generate` (empty output folder), warm
+`generate` (nothing changed), `generate --check` (up to date) and `generate` after one route
+changed. Each row gives the time of every phase (WSGEN_PHASES), the whole-process wall time
+and the peak memory. In the same run it times the references: check-jsonschema validating the
+same spec against the same schema, black formatting the unformatted render and black checking
+the generated tree, each with a fresh cache and on every core; then it prints the ratios that
+the performance targets are stated in. Times of sub-second commands are the best of three.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA = REPO / "schemas" / "wsgen.schema.json"
+ROUTES_PER_ROUTER = 10
+PHASES = ("load", "validate", "build", "render", "format", "read", "write")
+
+
+def spec_text(routes: int) -> str:
+    routers = max(1, routes // ROUTES_PER_ROUTER)
+    per_router = min(routes, ROUTES_PER_ROUTER)
+    lines = [
+        "version: 1",
+        "output: app/routes",
+        "dependencies:",
+        "  verify_auth: app.deps:verify_auth",
+        "  current_user: app.deps:current_user",
+        "app:",
+        "  title: Benchmark",
+        "  include:",
+    ]
+    lines += [f"    - router: r{i}" for i in range(routers)]
+    lines.append("routers:")
+    for i in range(routers):
+        lines += [
+            f"  r{i}:",
+            f"    prefix: /r{i}",
+            "    dependencies: [verify_auth]",
+            "    websockets:",
+        ]
+        for j in range(per_router):
+            lines += [
+                f"      - path: /items{j}/{{item_id:int}}",
+                f"        handler: app.handlers:handle_{j}",
+                f"        name: route_{i}_{j}",
+                f"        description: Route {j} of router {i}.",
+                "        params:",
+                "          user: {depends: current_user}",
+                "          q: {in: query, type: int, ge: 1, le: 100, default: 10}",
+                "          x_token: {in: header, alias: X-Token, required: false}",
+            ]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Run:
+    wall: float
+    peak_mb: float
+    phases: dict[str, float] = field(default_factory=dict)
+    code: int = 0
+
+
+def measure(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run a command to its end; wall time, peak RSS (this process only) and phases."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        args,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    phases: dict[str, float] = {}
+    for line in stderr.splitlines():
+        if line.startswith("wsgen-phases "):
+            phases = json.loads(line.removeprefix("wsgen-phases "))
+    return Run(wall, usage.ru_maxrss / 1024, phases, process.returncode)
+
+
+def best_of(times: int, args: list[str], cwd: Path, env: dict[str, str]) -> Run:
+    runs = [measure(args, cwd, env) for _ in range(times)]
+    return min(runs, key=lambda r: r.wall)
+
+
+def wsgen(*args: str) -> list[str]:
+    return [sys.executable, "-m", "wsgen", *args]
+
+
+def tool(name: str) -> list[str]:
+    found = shutil.which(name, path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", name.replace("-", "_")]
+
+
+def bench_size(routes: int, folder: Path, check_only: bool) -> dict[str, Run]:
+    folder.mkdir(parents=True)
+    spec = folder / "wsgen.yaml"
+    spec.write_text(spec_text(routes), encoding="utf-8")
+    env = {**os.environ, "WSGEN_PHASES": "1", "PYTHONPATH": str(REPO)}
+    cores = str(os.cpu_count() or 1)
+    rows: dict[str, Run] = {}
+    repeat = 3 if routes <= 1000 else 1
+    if not check_only:
+        rows["validate"] = best_of(3, wsgen("validate", "wsgen.yaml"), folder, env)
+    rows["generate (cold)"] = measure(wsgen("generate", "wsgen.yaml"), folder, env)
+    if not check_only:
+        rows["generate (warm)"] = best_of(
+            repeat, wsgen("generate", "wsgen.yaml"), folder, env
+        )
+    rows["generate --check"] = best_of(
+        repeat, wsgen("generate", "--check", "wsgen.yaml"), folder, env
+    )
+    if not check_only:
+        spec.write_text(
+            spec_text(routes).replace(
+                "/items0/{item_id:int}", "/first/{item_id:int}", 1
+            ),
+            encoding="utf-8",
+        )
+        rows["generate (one route changed)"] = measure(
+            wsgen("generate", "wsgen.yaml"), folder, env
+        )
+        rows["check-jsonschema (reference)"] = best_of(
+            3,
+            [*tool("check-jsonschema"), "--schemafile", str(SCHEMA), "wsgen.yaml"],
+            folder,
+            env,
+        )
+    # black on the same output: the unformatted render, and the generated tree.
+    raw = folder / "raw"
+    raw.mkdir()
+    script = (
+        "import sys; from pathlib import Path; from wsgen.generate import load_spec, render_all\n"
+        "out = Path(sys.argv[2])\n"
+        "for name, text in render_all(load_spec(Path(sys.argv[1]))[0]).items():\n"
+        "    (out / name).write_text(text)\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(spec), str(raw)], check=True, env=env
+    )
+    black_env = {**env, "BLACK_CACHE_DIR": str(folder / "black-cache-format")}
+    if not check_only:
+        rows["black formatting the render (reference)"] = measure(
+            [*tool("black"), "-q", "-W", cores, "--target-version", "py310", str(raw)],
+            folder,
+            black_env,
+        )
+    black_env = {**env, "BLACK_CACHE_DIR": str(folder / "black-cache-check")}
+    rows["black --check of the tree (reference)"] = measure(
+        [
+            *tool("black"),
+            "-q",
+            "--check",
+            "-W",
+            cores,
+            "--target-version",
+            "py310",
+            "app/routes",
+        ],
+        folder,
+        black_env,
+    )
+    return rows
+
+
+def ratio(a: Run | None, b: Run | None) -> str:
+    return "n/a" if a is None or b is None or b.wall == 0 else f"{a.wall / b.wall:.3f}"
+
+
+def table(results: dict[int, dict[str, Run]]) -> str:
+    head = ["routes", "command", "wall s", "peak MB", *PHASES]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for routes, rows in results.items():
+        for name, run in rows.items():
+            cells = [f"{routes:,}", name, f"{run.wall:.3f}", f"{run.peak_mb:.0f}"]
+            cells += [f"{run.phases[p]:.3f}" if p in run.phases else "" for p in PHASES]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def ratios(results: dict[int, dict[str, Run]]) -> str:
+    lines = ["| target | measured | bound |", "|---|---|---|"]
+    for routes, rows in results.items():
+        ref_check = rows.get("black --check of the tree (reference)")
+        if "validate" in rows and routes <= 10:
+            lines.append(
+                f"| validate / check-jsonschema, {routes:,} routes | "
+                f"{ratio(rows['validate'], rows.get('check-jsonschema (reference)'))} | ≤ 0.5 |"
+            )
+        lines.append(
+            f"| --check / black --check (fresh cache), {routes:,} routes | "
+            f"{ratio(rows['generate --check'], ref_check)} "
+            f"({rows['generate --check'].wall:.2f} s) | ≤ 0.05 and < 1 s |"
+        )
+        if "generate (warm)" in rows:
+            lines.append(
+                f"| warm generate / black --check (fresh cache), {routes:,} routes | "
+                f"{ratio(rows['generate (warm)'], ref_check)} | ≤ 0.05 |"
+            )
+        if "black formatting the render (reference)" in rows:
+            cold = rows["generate (cold)"]
+            lines.append(
+                f"| cold generate / black alone, {routes:,} routes | "
+                f"{ratio(cold, rows['black formatting the render (reference)'])} "
+                f"(peak {cold.peak_mb:.0f} MB) | ≤ 1.05, < 300 MB |"
+            )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    import black
+    import fastapi
+
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"black {black.__version__}, FastAPI {fastapi.__version__}, {platform.system()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10, 1000, 10000])
+    parser.add_argument("--check-sizes", type=int, nargs="*", default=[])
+    parser.add_argument("--write", type=Path, help="also write the report to this file")
+    options = parser.parse_args()
+    results: dict[int, dict[str, Run]] = {}
+    with tempfile.TemporaryDirectory(prefix="wsgen-bench-") as tmp:
+        for routes in options.sizes:
+            results[routes] = bench_size(routes, Path(tmp) / f"full-{routes}", False)
+            print(f"measured {routes:,} routes", file=sys.stderr)
+        for routes in options.check_sizes:
+            results[routes] = bench_size(routes, Path(tmp) / f"check-{routes}", True)
+            print(f"measured {routes:,} routes (--check only)", file=sys.stderr)
+    failed = [
+        (r, n) for r, rows in results.items() for n, run in rows.items() if run.code
+    ]
+    report = (
+        f"Machine: {machine()}\n\n## Commands\n\n{table(results)}\n\n## Ratios\n\n"
+        f"{ratios(results)}\n"
+    )
+    if failed:
+        report += f"\nCommands that failed: {failed}\n"
+    print(report)
+    if options.write:
+        options.write.write_text(report, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
