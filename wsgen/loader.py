@@ -78,6 +78,9 @@ MAX_SPEC_BYTES = 16 * 1024 * 1024
 # Aliases may repeat a node; the data they expand to may hold at most this many values per
 # distinct node in the file (plus a fixed allowance), which stops "billion laughs" files early.
 EXPANSION_FACTOR = 10
+# Deeper than any spec needs, shallower than any YAML parser's or Python's own limit, so every
+# environment reports the same located error.
+MAX_DEPTH = 100
 EXPANSION_ALLOWANCE = 10_000
 
 
@@ -250,6 +253,13 @@ class _Builder:
         self._open: set[int] = set()
 
     def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"the spec nests deeper than {MAX_DEPTH} levels (a spec needs about 8)",
+                node.start_mark,
+            )
         self.budget -= 1
         if self.budget < 0:
             raise yaml.constructor.ConstructorError(
