@@ -8,7 +8,8 @@ import re
 import uuid
 from typing import Any
 
-from .loader import JsonPath
+from .errors import Diagnostic
+from .loader import JsonPath, SourceMap
 from .paths import CONVERTOR_TYPES
 
 NUMERIC = ("int", "float")
@@ -17,7 +18,10 @@ DEPENDS_KEYS = frozenset({"depends", "type", "description"})
 
 
 class ParamRules:
-    """The parameter checks of the rule checker; it supplies ``error`` and dependencies."""
+    """The parameter checks of the rule checker, and how every rule reports a problem."""
+
+    source: SourceMap
+    out: list[Diagnostic]
 
     def error(
         self,
@@ -29,7 +33,11 @@ class ParamRules:
         at_key: bool = False,
         severity: str = "error",
     ) -> None:
-        raise NotImplementedError
+        self.out.append(
+            self.source.diagnostic(
+                path, rule, message, hint, at_key=at_key, severity=severity
+            )
+        )
 
     def check_dependency_ref(self, here: JsonPath, name: Any) -> None:
         raise NotImplementedError

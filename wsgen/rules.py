@@ -50,22 +50,6 @@ class _Checker(ParamRules):
             self.data.get("app") if isinstance(self.data.get("app"), dict) else None
         )
 
-    def error(
-        self,
-        path: JsonPath,
-        rule: str,
-        message: str,
-        hint: str = "",
-        *,
-        at_key: bool = False,
-        severity: str = "error",
-    ) -> None:
-        self.out.append(
-            self.source.diagnostic(
-                path, rule, message, hint, at_key=at_key, severity=severity
-            )
-        )
-
     # -- the walk -------------------------------------------------------------------------
 
     def run(self) -> list[Diagnostic]:
