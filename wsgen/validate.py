@@ -1,21 +1,23 @@
 """Check a loaded spec: first its structure against the JSON Schema, then the semantic rules.
 
-Every problem is collected before anything is reported. jsonschema's own wording ("'/api/'
-does not match '^(/.*[^/])?$'") is translated here into messages that say what is wrong and
-how to fix it; the schema stays the single source of truth for structure.
+Every problem is collected before anything is reported. jsonschema's own wording
+("'/api/' does not match '^(/.*[^/\\n])?(?!\\n)$'") is translated here into messages that say
+what is wrong and how to fix it; the schema stays the single source of truth for structure.
+jsonschema is imported only for a spec that does not conform: schema_check recognises
+one that does.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-
-from . import resources, rules
+from . import resources, rules, schema_check
 from .errors import Diagnostic, SpecError
 from .loader import JsonPath, LoadedSpec, SourceMap
 from .naming import did_you_mean, suggest_identifier
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 _YAML_TYPES = {
     dict: "a mapping",
@@ -61,15 +63,20 @@ def _within(path: str, broken: str) -> bool:
     )
 
 
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(resources.schema())
-
-
 def schema_diagnostics(loaded: LoadedSpec) -> list[Diagnostic]:
+    """The schema's complaints about the spec, located and translated.
+
+    jsonschema, slow to import, is only needed to word the errors of a spec that does not
+    conform; schema_check answers whether it does.
+    """
+    if schema_check.conforms(loaded.data) is True:
+        return []
+    from jsonschema import Draft202012Validator
+
     schema = resources.schema()
     def_names = {id(sub): name for name, sub in schema["$defs"].items()}
     out: list[Diagnostic] = []
-    for error in _validator().iter_errors(loaded.data):
+    for error in Draft202012Validator(schema).iter_errors(loaded.data):
         out.extend(_translate(error, loaded.source, def_names))
     return out
 
@@ -189,6 +196,13 @@ def _pattern(
     if def_name == "prefix":
         when = "included" if "include" in path else "created"
         assertion = f"(FastAPI asserts this when the router is {when})"
+        if "\n" in value:
+            return source.diagnostic(
+                path,
+                "prefix",
+                f"'{value}' must be one line",
+                "remove the line break",
+            )
         if not value.startswith("/"):
             return source.diagnostic(
                 path,
