@@ -224,7 +224,14 @@ def test_github_check_annotates_each_stale_file(tmp_path: Path) -> None:
     (tmp_path / "spec.yaml").write_text(VALID)
     (tmp_path / "out" / "__init__.py").unlink()
     result = run_wsgen(
-        "generate", "spec.yaml", "-o", "out", "--check", "--format", "github", cwd=tmp_path
+        "generate",
+        "spec.yaml",
+        "-o",
+        "out",
+        "--check",
+        "--format",
+        "github",
+        cwd=tmp_path,
     )
     assert result.returncode == 1
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]

@@ -33,7 +33,8 @@ def test_string_literals_evaluate_back_to_the_same_string(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [0, -3, 10**30, 1.5, -0.0, 1e-300, True, False, None, [1, "a", 2.5], (True,)]
+    "value",
+    [0, -3, 10**30, 1.5, -0.0, 1e-300, True, False, None, [1, "a", 2.5], (True,)],
 )
 def test_scalars_and_lists(value: object) -> None:
     expected = list(value) if isinstance(value, tuple) else value
