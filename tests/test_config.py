@@ -108,10 +108,12 @@ def test_several_specs_each_with_its_own_output(tmp_path: Path) -> None:
     result = run_wsgen("generate", cwd=root)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (root / "src/api_routes").iterdir()) == [
+        ".wsgen-manifest.json",
         "__init__.py",
         "chat.py",
     ]
     assert sorted(p.name for p in (root / "src/admin_routes").iterdir()) == [
+        ".wsgen-manifest.json",
         "__init__.py",
         "admin.py",
     ]

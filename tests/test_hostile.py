@@ -246,7 +246,7 @@ def _generate(spec: Path, cwd: Path) -> dict[str, str]:
     result = run_wsgen("generate", spec.name, "-o", "out", cwd=cwd)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    return {p.name: p.read_text(encoding="utf-8") for p in (cwd / "out").iterdir()}
+    return {p.name: p.read_text(encoding="utf-8") for p in (cwd / "out").glob("*.py")}
 
 
 def test_a_utf8_byte_order_mark_is_skipped(tmp_path: Path) -> None:

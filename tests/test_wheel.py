@@ -15,6 +15,7 @@ import pytest
 from _apps import clean_env, make_venv
 
 import wsgen
+from wsgen import manifest
 from wsgen.generate import generate, load_spec
 
 pytestmark = pytest.mark.slow
@@ -191,6 +192,11 @@ def test_generate_from_another_folder_matches_the_checkout(
         for p in out.rglob("*")
         if p.is_file()
     }
+    recorded = manifest.read(out)["wsgen.yaml"]
+    # The installed wheel and this checkout are the same wsgen: a manifest one of them
+    # wrote lets the other skip reading the spec.
+    assert recorded.wsgen == manifest.wsgen_digest()
+    assert written.pop(manifest.NAME)
     assert written == {name: text.encode("utf-8") for name, text in expected.items()}
     assert "Traceback" not in result.stderr
 

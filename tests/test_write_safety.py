@@ -31,7 +31,10 @@ from _apps import REPO, run_wsgen
 
 ROUTERS = 8
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "100"}
-TEMP_NAME = re.compile(r"^\.(?P<target>[A-Za-z_][A-Za-z0-9_]*\.py)\.[^/]+\.tmp$")
+TEMP_NAME = re.compile(
+    r"^\.(?P<target>[A-Za-z_][A-Za-z0-9_]*\.py|\.wsgen-manifest\.json)\.[^/]+\.tmp$"
+)
+MANIFEST = ".wsgen-manifest.json"
 
 
 def spec_text(version: str) -> str:
@@ -126,7 +129,9 @@ def assert_clean_finish(folder: Path, versions: dict[str, dict[str, bytes]]) -> 
     again = run_wsgen("generate", "spec.yaml", "-o", "out", "--check", cwd=folder)
     assert again.returncode == 0, again.stdout + again.stderr
     modules = {m.name for m in pkgutil.iter_modules([str(out)])}
-    assert modules == {Path(n).stem for n in versions["B"] if n != "__init__.py"}
+    assert modules == {
+        Path(n).stem for n in versions["B"] if n.endswith(".py") and n != "__init__.py"
+    }
 
 
 # --- symbolic links ----------------------------------------------------------------------
@@ -277,20 +282,29 @@ def test_read_only_parent_of_a_new_output_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
 
 
+@pytest.mark.parametrize(
+    "with_manifest", [True, False], ids=["manifest", "no-manifest"]
+)
 def test_an_up_to_date_tree_in_a_read_only_folder_needs_no_write(
     tmp_path: Path,
     versions: dict[str, dict[str, bytes]],
     run_restricted: Callable[[Path], subprocess.CompletedProcess[str]],
+    with_manifest: bool,
 ) -> None:
-    place_tree(tmp_path, versions["B"], "B")
+    tree = {n: d for n, d in versions["B"].items() if with_manifest or n != MANIFEST}
+    place_tree(tmp_path, tree, "B")
     (tmp_path / "out").chmod(0o555)
     try:
         result = run_restricted(tmp_path)
     finally:
         (tmp_path / "out").chmod(0o755)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.endswith(f"out: {len(versions['B'])} files, 0 changed\n")
-    assert read_tree(tmp_path / "out") == versions["B"]
+    modules = len(versions["B"]) - 1  # all but the manifest
+    assert result.stdout.endswith(f"out: {modules} files, 0 changed\n")
+    assert read_tree(tmp_path / "out") == tree
+    # Without a manifest the whole spec is read, and the manifest cannot be written: that
+    # costs the next run time, not this one its result.
+    assert (f"cannot write out/{MANIFEST}" in result.stderr) != with_manifest
 
 
 def test_output_below_a_file(tmp_path: Path) -> None:

@@ -6,7 +6,6 @@ else is a bug in wsgen (``INTERNAL_ERROR``, with a report on how to tell us).
 
 from __future__ import annotations
 
-import platform
 import sys
 import traceback
 from pathlib import Path
@@ -19,6 +18,7 @@ from .errors import SpecError
 from .phases import phase
 
 if TYPE_CHECKING:
+    from . import manifest
     from .emit import Plan
     from .report import Reporter
 
@@ -156,19 +156,34 @@ def generate(
     fmt: FormatOpt = None,
 ) -> None:
     """Validate each SPEC and write its FastAPI package (routers, app.py, __init__.py)."""
-    from . import emit, report
-    from .generate import generate as generate_files
-    from .generate import load_spec
+    from . import emit, manifest, report
+    from .loader import read_spec
 
     paths, configured_output, fmt = _inputs(specs, fmt)
     if output is not None and len(paths) > 1:
         _usage("-o/--output needs exactly one SPEC; set 'output:' in each spec instead")
     output = output or configured_output
+    writing = not (check or diff or dry_run)
     reporter = report.Reporter(fmt)
     errors = stale = 0
     for spec in paths:
+        display = _display(spec)
         try:
-            model, warnings = load_spec(spec, _display(spec))
+            raw = read_spec(spec, display)
+            known = _unchanged(spec, raw, output)
+            if known is not None:
+                folder, known_entry = known
+                reporter.diagnostics(known_entry.warnings_for(display))
+                reporter.result(
+                    f"{folder}: {len(known_entry.files)} files, 0 changed"
+                    if writing
+                    else f"{folder}: up to date"
+                )
+                continue
+            from .generate import generate as generate_files
+            from .generate import load_spec  # the full path: heavier imports
+
+            model, warnings = load_spec(spec, display, raw)
         except SpecError as error:
             reporter.diagnostics(error.diagnostics)
             errors += sum(d.severity == "error" for d in error.diagnostics)
@@ -187,16 +202,22 @@ def generate(
             with phase("read"):
                 previous = emit.existing(target)
             files = generate_files(model, previous)
+            entry = manifest.Entry.of(raw, model.output, files, warnings)
             with phase("write"):
                 steps = emit.plan(target, files, model.source_name)
-                if check or diff or dry_run:
-                    stale += _preview(reporter, steps, check=check, diff=diff)
-                else:
+                if writing:
                     emit.apply(steps, force=force)
-            if not (check or diff or dry_run):
+                    recorded = _record(target, model.source_name, entry)
+                else:
+                    stale += _preview(reporter, steps, check=check, diff=diff)
+                    if check and steps.up_to_date:
+                        _note_slow_check(target, model.source_name, entry)
+            if writing:
                 for change in steps.changes:
                     verb = "removed" if change.kind == "extra" else "wrote"
                     reporter.result(f"{verb} {change.path}")
+                if recorded:
+                    reporter.result(f"wrote {target / manifest.NAME}")
                 reporter.result(
                     f"{target}: {len(files)} files, {len(steps.changes)} changed"
                 )
@@ -213,6 +234,54 @@ def generate(
         typer.echo(_summary(errors), err=True)
     if errors or stale:
         raise typer.Exit(1)
+
+
+def _unchanged(
+    spec: Path, raw: bytes, output: Path | None
+) -> tuple[Path, manifest.Entry] | None:
+    """The output folder and manifest entry of ``spec`` when its tree is known to be up to
+    date without reading the spec (see manifest.py), else None."""
+    from . import manifest
+    from .config import source_name
+
+    with phase("manifest"):
+        if output is not None:
+            target, expected = output, manifest.ANY_OUTPUT
+        else:
+            hint = manifest.output_hint(raw)
+            if hint is None:
+                return None
+            target, expected = spec.parent / hint, hint
+        target = Path(_display(target))
+        entry = manifest.unchanged(target, source_name(spec), raw, expected)
+    return None if entry is None else (target, entry)
+
+
+def _record(target: Path, source: str, entry: manifest.Entry) -> bool:
+    """Update the manifest; a folder that takes the files but not it only loses speed."""
+    from . import manifest
+
+    try:
+        return manifest.record(target, source, entry)
+    except OSError as exc:
+        typer.echo(
+            f"note: cannot write {target / manifest.NAME} ({exc.strerror or exc}); the "
+            "next run will read the whole spec again",
+            err=True,
+        )
+        return False
+
+
+def _note_slow_check(target: Path, source: str, entry: manifest.Entry) -> None:
+    """Say why an up-to-date check had to read the whole spec, and how to make it instant."""
+    from . import manifest
+
+    if manifest.read(target).get(source) != entry:
+        typer.echo(
+            f"note: {target / manifest.NAME} is missing or out of date, so the whole spec "
+            "was read; run `wsgen generate` and commit the file to make this check instant",
+            err=True,
+        )
 
 
 def _preview(reporter: Reporter, steps: Plan, *, check: bool, diff: bool) -> int:
@@ -304,6 +373,8 @@ def init(
 
 
 def _bug_report() -> None:
+    import platform
+
     try:
         from importlib.metadata import version
 

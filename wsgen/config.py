@@ -46,6 +46,15 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
+def source_name(spec: Path) -> str:
+    """How generated headers name the spec: its path from the project root (the folder of the
+    nearest pyproject.toml), or its file name outside a project. Never absolute, so the output
+    is the same on every machine, and two specs called wsgen.yaml stay apart."""
+    spec = spec.resolve()
+    project = find_pyproject(spec.parent)
+    return spec.relative_to(project.parent).as_posix() if project else spec.name
+
+
 def load(start: Path) -> Config:
     """The configuration that applies in ``start`` (no file, or no table: empty)."""
     file = find_pyproject(start.resolve())

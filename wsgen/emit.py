@@ -148,10 +148,10 @@ def apply(plan: Plan, *, force: bool = False) -> None:
         if change.kind == "extra":
             change.path.unlink(missing_ok=True)
         else:
-            _atomic_write(change.path, change.new.encode("utf-8"))
+            atomic_write(change.path, change.new.encode("utf-8"))
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
+def atomic_write(target: Path, data: bytes) -> None:
     try:
         fd, temp = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".tmp", dir=target.parent

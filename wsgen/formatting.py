@@ -14,7 +14,6 @@ import ast
 import hashlib
 import os
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 
 FINGERPRINT = "# wsgen-fingerprint: "
@@ -30,9 +29,19 @@ class InternalError(Exception):
 
 @cache
 def formatter() -> str:
-    from importlib.metadata import version
+    return f"black-{_black_version().split('.')[0]} {TARGET} line-length-88"
 
-    return f"black-{version('black').split('.')[0]} {TARGET} line-length-88"
+
+def _black_version() -> str:
+    # black's own tiny version module: reading it costs nothing, while importing black or
+    # importlib.metadata costs tens of milliseconds that an up-to-date check should not pay.
+    try:
+        from _black_version import version  # type: ignore[import-untyped]
+    except ImportError:
+        from importlib.metadata import version as installed
+
+        return installed("black")
+    return str(version)
 
 
 def _hash(text: str) -> str:
@@ -110,6 +119,8 @@ def format_files(
             todo[name] = raw
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(todo) >= PARALLEL_FROM:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             chunk = max(1, len(todo) // (workers * 4))
             results = pool.map(_format_item, todo.items(), chunksize=chunk)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from . import build, formatting, render, validate
+from .config import source_name
 from .errors import Diagnostic
 from .loader import load_file
 from .model import Spec
@@ -13,26 +14,16 @@ from .phases import phase
 
 
 def load_spec(
-    path: Path, display_name: str | None = None
+    path: Path, display_name: str | None = None, raw: bytes | None = None
 ) -> tuple[Spec, list[Diagnostic]]:
-    """Read, validate and build a spec, with its warnings; SpecError lists every error."""
+    """Read, validate and build a spec, with its warnings; SpecError lists every error.
+    ``raw`` is the spec's bytes when the caller has read them already."""
     with phase("load"):
-        loaded = load_file(path, display_name)
+        loaded = load_file(path, display_name, raw)
     with phase("validate"):
         warnings = validate.validate(loaded)
     with phase("build"):
         return build.build(loaded.data, source_name(path)), warnings
-
-
-def source_name(spec: Path) -> str:
-    """How generated headers name the spec: its path from the project root (the folder of the
-    nearest pyproject.toml), or its file name outside a project. Never absolute, so the output
-    is the same on every machine, and two specs called wsgen.yaml stay apart."""
-    from .config import find_pyproject
-
-    spec = spec.resolve()
-    project = find_pyproject(spec.parent)
-    return spec.relative_to(project.parent).as_posix() if project else spec.name
 
 
 def render_all(spec: Spec) -> dict[str, str]:

@@ -84,32 +84,43 @@ MAX_DEPTH = 100
 EXPANSION_ALLOWANCE = 10_000
 
 
-def load_file(path: FilePath, display_name: str | None = None) -> LoadedSpec:
-    """Read and parse a spec file; ``display_name`` is how diagnostics name the file."""
-    name = display_name if display_name is not None else str(path)
+def read_spec(path: FilePath, name: str) -> bytes:
+    """The bytes of a spec file, refusing one too large to be a spec before reading it all."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_SPEC_BYTES + 1)
-        if len(raw) > MAX_SPEC_BYTES:
-            raise SpecError(
-                [
-                    Diagnostic(
-                        name,
-                        1,
-                        1,
-                        "",
-                        "size",
-                        f"the spec is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MiB, "
-                        "the most wsgen reads",
-                        "split it into several specs",
-                    )
-                ]
-            )
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SpecError(
             [Diagnostic(name, 1, 1, "", "io", f"cannot read the spec: {reason}")]
         ) from None
+    if len(raw) > MAX_SPEC_BYTES:
+        raise SpecError(
+            [
+                Diagnostic(
+                    name,
+                    1,
+                    1,
+                    "",
+                    "size",
+                    f"the spec is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MiB, "
+                    "the most wsgen reads",
+                    "split it into several specs",
+                )
+            ]
+        )
+    return raw
+
+
+def load_file(
+    path: FilePath, display_name: str | None = None, raw: bytes | None = None
+) -> LoadedSpec:
+    """Read and parse a spec file; ``display_name`` is how diagnostics name the file.
+    ``raw`` is the file's bytes when the caller has read them already (``read_spec``).
+    """
+    name = display_name if display_name is not None else str(path)
+    if raw is None:
+        raw = read_spec(path, name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
