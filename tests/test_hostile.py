@@ -230,7 +230,7 @@ def test_a_spec_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
     assert_refused(
         Run(result.returncode, result.stdout, result.stderr),
         "big.yaml",
-        "big.yaml:1:1: <root>: the spec is larger than 16 MiB, the most wsgen reads; "
+        "big.yaml:1:1: <root>: the spec is larger than 32 MiB, the most wsgen reads; "
         "split it into several specs\n1 error found\n",
     )
 
