@@ -129,6 +129,8 @@ def bench_size(routes: int, folder: Path, check_only: bool) -> dict[str, Run]:
     if not check_only:
         rows["validate"] = best_of(3, wsgen("validate", "wsgen.yaml"), folder, env)
     rows["generate (cold)"] = measure(wsgen("generate", "wsgen.yaml"), folder, env)
+    if rows["generate (cold)"].code:
+        return rows  # nothing to measure on; the report lists the failure
     if not check_only:
         rows["generate (warm)"] = best_of(
             repeat, wsgen("generate", "wsgen.yaml"), folder, env
