@@ -21,6 +21,7 @@ and review the diff.
 from __future__ import annotations
 
 import ast
+import gc
 import json
 import os
 import re
@@ -33,7 +34,8 @@ from pathlib import Path
 import pytest
 from _apps import REPO, run_wsgen
 
-from wsgen.loader import MAX_SPEC_BYTES
+from wsgen.errors import SpecError
+from wsgen.loader import MAX_SPEC_BYTES, load_text
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 UPDATE = os.environ.get("WSGEN_UPDATE_GOLDENS") == "1"
@@ -285,3 +287,24 @@ def test_number_like_plain_scalars_stay_strings(tmp_path: Path) -> None:
         if isinstance(node, ast.AsyncFunctionDef)
     }
     assert docstrings == {"a": "1e3", "b": "1.0e3"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "version: 1\nrouters: {}\n",
+        "a: [unclosed\n",
+        "a: &x [*x]\n",
+        "a: !!python/name:os.system\n",
+    ],
+    ids=["valid", "syntax", "recursive-alias", "unsafe-tag"],
+)
+def test_reading_leaves_the_cycle_collector_on(text: str) -> None:
+    # Reading pauses Python's cycle collector for speed; it must come back on whatever
+    # happens, or every later allocation of the process would go uncollected.
+    assert gc.isenabled()
+    try:
+        load_text(text, "spec.yaml")
+    except SpecError:
+        pass
+    assert gc.isenabled()
