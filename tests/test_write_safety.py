@@ -5,7 +5,8 @@
   behind, neither a half-written file nor a temporary one;
 - a run killed at any point, or failing between two writes, leaves every file whole and from
   one version: the old tree (spec A) or the new one (spec B), file by file;
-- two runs at once on the same spec end with the same tree as one run.
+- two runs at once on the same spec end with the same tree as one run;
+- a killed run leaves no black worker process behind.
 
 A run killed by SIGKILL cannot clean up, so it may leave the temporary file it was writing:
 ``.NAME.XXXXXXXX.tmp`` beside ``NAME``. Such a file is hidden, is not a Python module (no
@@ -456,3 +457,53 @@ def test_two_runs_at_once_end_with_the_right_tree(
     for stderr, code in results:
         assert code == 0, stderr
     assert read_tree(work / "out") == versions["B"]
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="formats in one process")
+def test_a_killed_run_leaves_no_worker_processes(tmp_path: Path) -> None:
+    # Enough modules that black runs in worker processes for a few seconds.
+    lines = ["version: 1", "routers:"]
+    for i in range(60):
+        lines += [
+            f"  r{i}:",
+            "    websockets:",
+            f"      - path: /ws/{{room_id}}\n        handler: svc.handlers:h{i}",
+        ]
+    (tmp_path / "spec.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    process = subprocess.Popen(
+        generate_cmd(), cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL
+    )
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while not workers and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+        workers = _children(process.pid)
+    assert workers, "the run ended before it started worker processes"
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 10
+    while any(_running(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _running(w)], "workers outlived the killed run"

@@ -97,6 +97,23 @@ def _format_item(item: tuple[str, str]) -> str:
     return format_python(source, name)
 
 
+def _exit_with(parent: int) -> None:
+    """Worker initializer: end this worker when the wsgen process that started it is gone.
+
+    A worker waits for its next file on a pipe. When wsgen is killed (SIGKILL, a cancelled
+    CI job, a hook timeout) the pipe never reports its end, because the other forked workers
+    hold it open too, so without this the workers would wait forever."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="wsgen-parent-watch", daemon=True).start()
+
+
 def format_files(
     rendered: Mapping[str, str],
     previous: Mapping[str, str] | None = None,
@@ -121,7 +138,9 @@ def format_files(
     if workers > 1 and len(todo) >= PARALLEL_FROM:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_exit_with, initargs=(os.getpid(),)
+        ) as pool:
             chunk = max(1, len(todo) // (workers * 4))
             results = pool.map(_format_item, todo.items(), chunksize=chunk)
             formatted = dict(zip(todo, results))
