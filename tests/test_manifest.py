@@ -117,7 +117,7 @@ def test_warnings_come_back_in_every_format(project: Path) -> None:
 
 @pytest.mark.parametrize(
     "edit",
-    ["hand edit", "deleted", "stray module of the spec", "symlink"],
+    ["hand edit", "deleted", "stray module of the spec", "symlink", "folder"],
 )
 def test_a_changed_tree_is_still_caught(project: Path, edit: str) -> None:
     out = project / OUT
@@ -131,10 +131,14 @@ def test_a_changed_tree_is_still_caught(project: Path, edit: str) -> None:
     elif edit == "stray module of the spec":
         (out / "old.py").write_text((out / "chat.py").read_text())
         expected = "extra: gen/routes/old.py"
-    else:
+    elif edit == "symlink":
         (out / "raw.py").unlink()
         (out / "raw.py").symlink_to(out / "chat.py")
         expected = "symbolic link"
+    else:
+        (out / "raw.py").unlink()
+        (out / "raw.py").mkdir()
+        expected = "is a folder where wsgen would write a file"
     result, phases = wsgen(project, "generate", "wsgen.yaml", "--check")
     assert result.returncode != 0
     assert expected in result.stderr

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, replace
 from functools import cache
@@ -179,19 +180,38 @@ def unchanged(
         or (spec_output is not ANY_OUTPUT and spec_output != entry.output)
     ):
         return None
-    names = dict(entry.files)
+    base = os.fspath(output)
     for name, want in entry.files:
-        path = output / name
-        try:
-            if path.is_symlink() or digest(path.read_bytes()) != want:
-                return None
-        except OSError:
+        data = _read_unlinked(os.path.join(base, name))
+        if data is None or digest(data) != want:
             return None
     # A file the spec produced before and no longer does would be removed by the full path.
-    for path in output.glob("*.py"):
-        if path.name not in names and is_generated(path, source):
-            return None
+    names = dict(entry.files)
+    with os.scandir(base) as found:
+        for item in found:
+            if (
+                item.name.endswith(".py")
+                and item.name not in names
+                and is_generated(Path(item.path), source)
+            ):
+                return None
     return entry
+
+
+# Opening with O_NOFOLLOW refuses a symbolic link in the same system call that reads the file.
+_NO_FOLLOW = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_unlinked(path: str) -> bytes | None:
+    """The bytes of the file at ``path``; None when it is missing, unreadable or a link."""
+    if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):
+        return None
+    try:
+        fd = os.open(path, _NO_FOLLOW)
+        with open(fd, "rb") as handle:
+            return handle.read()
+    except OSError:  # also a folder where the file should be (reading it fails)
+        return None
 
 
 def record(output: Path, source: str, entry: Entry) -> bool:
