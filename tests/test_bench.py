@@ -1,0 +1,55 @@
+"""The benchmark runs from a checkout with its documented command and reports every row.
+
+Only that it works is tested here; its numbers are read by people (bench/RESULTS.md), never
+asserted, because timings on a shared machine are not a pass/fail signal.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from _apps import REPO
+
+ROWS = [
+    "validate",
+    "generate (cold)",
+    "generate (warm)",
+    "generate --check",
+    "generate --check (no manifest)",
+    "generate (one route changed)",
+    "check-jsonschema (reference)",
+    "black formatting the render (reference)",
+    "black --check of the tree (reference)",
+]
+
+
+def test_bench_prints_every_command_and_ratio() -> None:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "10"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = result.stdout
+    assert "Commands that failed" not in report
+    rows = [
+        line.split(" | ")[1]
+        for line in report.splitlines()
+        if line.startswith("| 10 |")
+    ]
+    assert rows == ROWS
+    for ratio in (
+        "validate / check-jsonschema, 10 routes",
+        "--check / black --check (fresh cache), 10 routes",
+        "cold generate / black alone, 10 routes",
+    ):
+        line = next(line for line in report.splitlines() if ratio in line)
+        assert float(line.split(" | ")[1].split()[0]) > 0
+    # The up-to-date check took the manifest path: no "load" phase in its row.
+    check = next(line for line in report.splitlines() if "| generate --check |" in line)
+    cells = [c.strip() for c in check.strip("|").split("|")]
+    phases = dict(zip(["manifest", "load"], cells[4:6], strict=True))
+    assert phases["manifest"] and not phases["load"]
