@@ -374,3 +374,65 @@ def test_wsgen_digest_names_files_by_kind_not_by_place() -> None:
 )
 def test_output_hint(text: str, hint: str | None) -> None:
     assert manifest.output_hint(text.encode()) == hint
+
+
+def test_an_entry_that_no_run_wrote_is_not_believed(project: Path) -> None:
+    # What a clean git merge of two branches can give: the spec digest of one branch (which
+    # changed the spec) beside the file digests of the other (which did not).
+    path = project / OUT / manifest.NAME
+    document = json.loads(path.read_text())
+    changed = SPEC.replace("ge: 1", "ge: 2")
+    (project / "wsgen.yaml").write_text(changed)
+    entry = document["specs"]["wsgen.yaml"]
+    entry["spec"] = manifest.digest(changed.encode())
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n")
+    assert manifest.read(project / OUT) == {}
+    result, phases = wsgen(project, "generate", "wsgen.yaml", "--check")
+    assert result.returncode == 1
+    assert "changed: gen/routes/chat.py" in result.stderr
+    assert read_full_spec(phases)
+
+
+@pytest.mark.parametrize(
+    ("module", "attribute", "value"),
+    [
+        ("jinja2", "__version__", "0.0"),
+        ("yaml", "__version__", "0.0"),
+        ("yaml", "__with_libyaml__", None),
+        ("unicodedata", "unidata_version", "0.0"),
+    ],
+)
+def test_what_shapes_the_text_is_part_of_the_wsgen_digest(
+    monkeypatch: pytest.MonkeyPatch, module: str, attribute: str, value: object
+) -> None:
+    # repr() escapes by the Unicode database, PyYAML and Jinja turn text into text: a
+    # manifest written with other versions of them cannot vouch for these files.
+    before = manifest.wsgen_digest.__wrapped__()
+    monkeypatch.setattr(__import__(module), attribute, value)
+    assert manifest.wsgen_digest.__wrapped__() != before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("where", ["notes.py", "raw.py"])
+def test_a_fifo_in_the_folder_never_blocks_a_run(project: Path, where: str) -> None:
+    fifo = project / OUT / where
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    answers = []
+    for keep in (True, False):
+        if not keep:
+            (project / OUT / manifest.NAME).unlink()
+        result = subprocess.run(
+            [sys.executable, "-m", "wsgen", "generate", "wsgen.yaml", "--check"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            check=False,
+        )
+        answers.append(result.returncode)
+        if where == "raw.py":
+            assert "is not a regular file where wsgen would write one" in result.stderr
+    # A stray FIFO is no module of the spec; one at a module's path is an error.
+    assert answers == ([0, 0] if where == "notes.py" else [2, 2])
