@@ -308,6 +308,27 @@ def test_an_up_to_date_tree_in_a_read_only_folder_needs_no_write(
     assert (f"cannot write out/{MANIFEST}" in result.stderr) != with_manifest
 
 
+@pytest.mark.parametrize(
+    "with_manifest", [True, False], ids=["manifest", "no-manifest"]
+)
+def test_an_unreadable_hand_written_module_is_left_alone(
+    tmp_path: Path,
+    versions: dict[str, dict[str, bytes]],
+    run_restricted: Callable[[Path], subprocess.CompletedProcess[str]],
+    with_manifest: bool,
+) -> None:
+    tree = {n: d for n, d in versions["B"].items() if with_manifest or n != MANIFEST}
+    place_tree(tmp_path, tree, "B")
+    notes = tmp_path / "out" / "notes.py"
+    notes.write_text("SECRET = 1\n")
+    notes.chmod(0o000)
+    result = run_restricted(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith(" 0 changed\n")
+    notes.chmod(0o644)
+    assert notes.read_text() == "SECRET = 1\n"
+
+
 def test_output_below_a_file(tmp_path: Path) -> None:
     """Works as root too: no folder can be made below a regular file."""
     (tmp_path / "spec.yaml").write_text(spec_text("A"), encoding="utf-8")

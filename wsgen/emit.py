@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,13 +70,16 @@ def is_generated(path: Path, source: str | None = None) -> bool:
 
 def _read(path: Path) -> str | None:
     try:
-        return path.read_bytes().decode("utf-8", errors="replace")
+        mode = path.stat().st_mode
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{path} is a folder where wsgen would write a file")
+    if not stat.S_ISREG(mode):  # a FIFO or a device: reading could block or never end
         raise OutputError(
-            f"{path} is a folder where wsgen would write a file"
-        ) from None
+            f"{path} is not a regular file where wsgen would write one; remove it"
+        )
+    return path.read_bytes().decode("utf-8", errors="replace")
 
 
 def existing(output: Path) -> dict[str, str]:
@@ -84,7 +88,10 @@ def existing(output: Path) -> dict[str, str]:
     if output.is_dir():
         for path in output.glob("*.py"):
             if not path.is_symlink() and path.is_file():
-                text = _read(path)
+                try:
+                    text = _read(path)
+                except OSError:  # unreadable: not reused, and plan() decides about it
+                    continue
                 if text is not None and text.startswith(GENERATED_MARK.decode()):
                     found[path.name] = text
     return found
