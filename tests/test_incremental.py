@@ -104,6 +104,35 @@ def test_parallel_and_serial_formatting_give_the_same_bytes(tmp_path: Path) -> N
     assert len(serial) == formatting.PARALLEL_FROM + 5
 
 
+FORKSERVER = (
+    "import multiprocessing, sys\n"
+    "multiprocessing.set_start_method('forkserver')\n"
+    "sys.argv = ['wsgen', *sys.argv[1:]]\n"
+    "from wsgen.cli import main\n"
+    "main()\n"
+)
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux", reason="the fork server is Linux's default"
+)
+def test_parallel_formatting_works_whatever_the_default_start_method(
+    tmp_path: Path,
+) -> None:
+    # Python 3.14 starts processes through a fork server by default on Linux; the workers
+    # must still be wsgen's own children, or they take wsgen for gone and exit.
+    (tmp_path / "wsgen.yaml").write_text(many_routers(formatting.PARALLEL_FROM + 2))
+    result = subprocess.run(
+        [sys.executable, "-c", FORKSERVER, "generate", "wsgen.yaml", "-o", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "out").glob("*.py"))) == formatting.PARALLEL_FROM + 3
+
+
 def test_check_catches_a_hand_edit_that_keeps_the_fingerprint(tmp_path: Path) -> None:
     (tmp_path / "wsgen.yaml").write_text(many_routers(2))
     assert (

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import sys
 from collections.abc import Mapping
 from functools import cache
 
@@ -136,10 +137,18 @@ def format_files(
             todo[name] = raw
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(todo) >= PARALLEL_FROM:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        # Workers must be children of this process (see _exit_with): forked on Linux,
+        # spawned elsewhere, never started by a fork server (Linux's default from Python
+        # 3.14), whose workers are the server's children.
+        method = "fork" if sys.platform == "linux" else "spawn"
         with ProcessPoolExecutor(
-            max_workers=workers, initializer=_exit_with, initargs=(os.getpid(),)
+            max_workers=workers,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_exit_with,
+            initargs=(os.getpid(),),
         ) as pool:
             chunk = max(1, len(todo) // (workers * 4))
             results = pool.map(_format_item, todo.items(), chunksize=chunk)
