@@ -77,7 +77,8 @@ class LoadedSpec:
 
 # A spec larger than this is refused before parsing: above any real WebSocket surface (the
 # benchmark's 50,000 routes, each with three parameters and a description, take 17 MB),
-# low enough that a stray file cannot exhaust memory (reading costs ~80 bytes per byte).
+# and it bounds what a stray file can cost: reading takes about 80 bytes of memory per
+# byte of spec, so at most about 2.6 GB.
 MAX_SPEC_BYTES = 32 * 1024 * 1024
 # Aliases may repeat a node; the data they expand to may hold at most this many values per
 # distinct node in the file (plus a fixed allowance), which stops "billion laughs" files early.
