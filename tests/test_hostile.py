@@ -308,3 +308,19 @@ def test_reading_leaves_the_cycle_collector_on(text: str) -> None:
     except SpecError:
         pass
     assert gc.isenabled()
+
+
+def test_a_huge_value_gives_a_short_message_that_keeps_its_ends(tmp_path: Path) -> None:
+    name = "r-" + "x" * 100_000 + "-end"
+    (tmp_path / "spec.yaml").write_text(
+        "version: 1\nrouters:\n  chat:\n    websockets:\n"
+        f"      - path: /ws\n        handler: h:ws\n        name: {name}\n",
+        encoding="utf-8",
+    )
+    for fmt in ("text", "json"):
+        result = run_wsgen("validate", "spec.yaml", "--format", fmt, cwd=tmp_path)
+        assert result.returncode == 1
+        shown = result.stderr if fmt == "text" else result.stdout
+        assert len(shown) < 2_000, shown[:300]
+        assert "'r-xxx" in shown and "x-end'" in shown
+        assert "more characters)" in shown

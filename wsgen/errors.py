@@ -6,6 +6,18 @@ import re
 from dataclasses import dataclass
 
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Messages quote values from the spec; a value of 100,000 characters would make a line of
+# 200 KB. Any run of more than LONG characters without a space keeps its two ends.
+LONG = 120
+_LONG_RUN = re.compile(rf"\S{{{LONG + 1},}}")
+
+
+def clip(text: str) -> str:
+    """``text`` with each very long unbroken run shortened to its start and end."""
+    return _LONG_RUN.sub(
+        lambda m: f"{m[0][:80]}...({len(m[0]) - 100} more characters)...{m[0][-20:]}",
+        text,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +37,11 @@ class Diagnostic:
     message: str
     hint: str = ""
     severity: str = "error"  # or "warning": reported, but generation goes on
+
+    def __post_init__(self) -> None:
+        # Frozen: set through object.__setattr__, once, before anyone reads the fields.
+        for field in ("path", "message", "hint"):
+            object.__setattr__(self, field, clip(getattr(self, field)))
 
     def format(self) -> str:
         text = self.message if not self.hint else f"{self.message}; {self.hint}"
