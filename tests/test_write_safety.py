@@ -283,17 +283,25 @@ def test_read_only_parent_of_a_new_output_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
 
 
-@pytest.mark.parametrize(
-    "with_manifest", [True, False], ids=["manifest", "no-manifest"]
-)
-def test_an_up_to_date_tree_in_a_read_only_folder_needs_no_write(
+@pytest.fixture(params=[True, False], ids=["manifest", "no-manifest"])
+def tree_b(
+    request: pytest.FixtureRequest,
     tmp_path: Path,
     versions: dict[str, dict[str, bytes]],
-    run_restricted: Callable[[Path], subprocess.CompletedProcess[str]],
-    with_manifest: bool,
-) -> None:
-    tree = {n: d for n, d in versions["B"].items() if with_manifest or n != MANIFEST}
+) -> dict[str, bytes]:
+    """Tree B placed in ``tmp_path``, with its manifest or without (the run reads the spec)."""
+    tree = {n: d for n, d in versions["B"].items() if request.param or n != MANIFEST}
     place_tree(tmp_path, tree, "B")
+    return tree
+
+
+def test_an_up_to_date_tree_in_a_read_only_folder_needs_no_write(
+    tmp_path: Path,
+    tree_b: dict[str, bytes],
+    versions: dict[str, dict[str, bytes]],
+    run_restricted: Callable[[Path], subprocess.CompletedProcess[str]],
+) -> None:
+    tree, with_manifest = tree_b, MANIFEST in tree_b
     (tmp_path / "out").chmod(0o555)
     try:
         result = run_restricted(tmp_path)
@@ -308,17 +316,11 @@ def test_an_up_to_date_tree_in_a_read_only_folder_needs_no_write(
     assert (f"cannot write out/{MANIFEST}" in result.stderr) != with_manifest
 
 
-@pytest.mark.parametrize(
-    "with_manifest", [True, False], ids=["manifest", "no-manifest"]
-)
 def test_an_unreadable_hand_written_module_is_left_alone(
     tmp_path: Path,
-    versions: dict[str, dict[str, bytes]],
+    tree_b: dict[str, bytes],
     run_restricted: Callable[[Path], subprocess.CompletedProcess[str]],
-    with_manifest: bool,
 ) -> None:
-    tree = {n: d for n, d in versions["B"].items() if with_manifest or n != MANIFEST}
-    place_tree(tmp_path, tree, "B")
     notes = tmp_path / "out" / "notes.py"
     notes.write_text("SECRET = 1\n")
     notes.chmod(0o000)
