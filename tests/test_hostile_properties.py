@@ -18,7 +18,7 @@ from typing import Any
 import black
 import yaml
 from black.mode import Mode, TargetVersion
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from wsgen import build, generate, validate
@@ -674,18 +674,7 @@ def check_string_constants(files: dict[str, str], spec: dict[str, Any]) -> None:
                 assert node.value in allowed, f"{name}: stray string {node.value!r}"
 
 
-@settings(
-    max_examples=200,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.filter_too_much,
-        HealthCheck.large_base_example,
-    ],
-)
+@settings(max_examples=200)  # the rest: tests/conftest.py
 @given(specs())
 # Found by this property and fixed: a name or reference with a trailing newline passed the
 # schema (Python's '$' matches before it) and broke the generated import or def.

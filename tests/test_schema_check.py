@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from _apps import REPO
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
@@ -220,18 +220,7 @@ def mutated(draw: st.DrawFn) -> Any:
     return spec
 
 
-@settings(
-    max_examples=500,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.filter_too_much,
-        HealthCheck.large_base_example,
-    ],
-)
+@settings(max_examples=500)  # the rest: tests/conftest.py
 @given(mutated())
 @example(FULL)
 def test_agrees_with_jsonschema_on_mutated_specs(spec: Any) -> None:
