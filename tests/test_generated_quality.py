@@ -181,37 +181,29 @@ def test_black_check(trees: dict[str, Tree], source_id: str) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("source_id", IDS)
-def test_ruff_default_rules(trees: dict[str, Tree], source_id: str) -> None:
-    tree = trees[source_id]
-    result = _tool(
+def _ruff(tree: Tree, *options: str) -> subprocess.CompletedProcess[str]:
+    """``ruff check`` on the tree with ruff's own defaults, not this repository's config."""
+    return _tool(
         "ruff",
         "check",
         "--isolated",
         "--no-cache",
-        "--output-format",
-        "concise",
+        *options,
         tree.package,
         cwd=tree.root,
     )
+
+
+@pytest.mark.parametrize("source_id", IDS)
+def test_ruff_default_rules(trees: dict[str, Tree], source_id: str) -> None:
+    result = _ruff(trees[source_id], "--output-format", "concise")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("source_id", IDS)
 def test_ruff_import_sorting(trees: dict[str, Tree], source_id: str) -> None:
     """isort's order as ruff applies it: stdlib, third party, the user's modules, relative."""
-    tree = trees[source_id]
-    result = _tool(
-        "ruff",
-        "check",
-        "--isolated",
-        "--no-cache",
-        "--select",
-        "I",
-        "--diff",
-        tree.package,
-        cwd=tree.root,
-    )
+    result = _ruff(trees[source_id], "--select", "I", "--diff")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
