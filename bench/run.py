@@ -165,9 +165,9 @@ def bench_size(routes: int, folder: Path, check_only: bool) -> dict[str, Run]:
     raw = folder / "raw"
     raw.mkdir()
     script = (
-        "import sys; from pathlib import Path; from wsgen.generate import load_spec, render_all\n"
+        "import sys; from pathlib import Path; from wsgen.pipeline import load_model; from wsgen.render import render_package\n"
         "out = Path(sys.argv[2])\n"
-        "for name, text in render_all(load_spec(Path(sys.argv[1]))[0]).items():\n"
+        "for name, text in render_package(load_model(Path(sys.argv[1]))[0]).items():\n"
         "    (out / name).write_text(text)\n"
     )
     subprocess.run(

@@ -1,4 +1,11 @@
-"""Import generated apps one at a time, without leaving them in ``sys.modules``.
+"""Run wsgen the way the tests need it, and import generated apps one at a time.
+
+``run_wsgen`` runs the CLI in this process, through ``wsgen.cli.run``, the same function
+``python -m wsgen`` calls, so a test pays no interpreter start-up; ``run_wsgen_process``
+runs the real ``python -m wsgen`` for the smoke tests of each command and for what only a
+process shows (imports, signals, kills).
+
+Generated apps are imported without being left in ``sys.modules``.
 
 Examples and behaviour specs each bring their own top-level packages (``chat_app``,
 ``wsb_order``, ...). Importing them for real means putting their folders on
@@ -11,6 +18,7 @@ working: functions hold on to their own module globals.
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import subprocess
 import sys
@@ -64,6 +72,30 @@ def import_isolated(names: Iterable[str], *folders: Path) -> list[ModuleType]:
 
 
 def run_wsgen(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``wsgen ARGS`` in this process, in the folder ``cwd``, with its output captured."""
+    from wsgen.cli import run
+
+    out, err = io.StringIO(), io.StringIO()
+    previous, columns = os.getcwd(), os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "100"
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        code = run(args, out, err)
+    finally:
+        os.chdir(previous)
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    return subprocess.CompletedProcess(
+        ["wsgen", *args], code, out.getvalue(), err.getvalue()
+    )
+
+
+def run_wsgen_process(
+    *args: str, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the real entry point, ``python -m wsgen ARGS``, from this checkout."""
     return subprocess.run(
         [sys.executable, "-m", "wsgen", *args],
@@ -82,6 +114,13 @@ def generate(spec: Path, out: Path) -> subprocess.CompletedProcess[str]:
     result = run_wsgen("generate", str(spec), "-o", str(out))
     assert result.returncode == 0, result.stderr
     return result
+
+
+def write_files(folder: Path, files: dict[str, str]) -> None:
+    """Put generated ``files`` (name -> text) into ``folder``, over whatever is there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
 
 
 def clean_env() -> dict[str, str]:

@@ -11,10 +11,11 @@ import re
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
-from _apps import REPO, run_wsgen
+from _apps import run_wsgen
 
 SPEC = """\
 version: 1
@@ -421,26 +422,21 @@ def test_invalid_spec_writes_and_removes_nothing(project: Path) -> None:
         assert snapshot(project) == before
 
 
-def test_a_failed_write_leaves_the_old_file_and_no_temp_file(project: Path) -> None:
+def test_a_failed_write_leaves_the_old_file_and_no_temp_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The rename of the first write fails: the target keeps its old bytes, no temp stays."""
+    from wsgen import write
+
+    def boom(src: str, dst: str) -> None:
+        raise PermissionError(13, "Permission denied", dst)
+
+    monkeypatch.setattr(
+        write, "os", types.SimpleNamespace(**{**vars(os), "replace": boom})
+    )
     _edit_spec(project)
     before = snapshot(project)
-    script = (
-        "import os, types, wsgen.emit as e\n"
-        "def boom(src, dst):\n"
-        "    raise PermissionError(13, 'Permission denied', dst)\n"
-        "e.os = types.SimpleNamespace(**{**vars(os), 'replace': boom})\n"
-        "from wsgen.cli import main\n"
-        "main()\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script, "generate", "wsgen.yaml"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-    )
+    result = run_wsgen("generate", "wsgen.yaml", cwd=project)
     assert result.returncode == 2, result.stderr
     assert "cannot write" in result.stderr
     assert "Traceback" not in result.stderr
@@ -448,30 +444,21 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(project: Path) -> N
     assert_no_temp_files(project)
 
 
-def test_internal_error_exits_3_with_a_bug_report(project: Path) -> None:
+def test_internal_error_exits_3_with_a_bug_report(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from importlib.metadata import version
 
     import wsgen
+    from wsgen import pipeline
 
+    def broken(*args: object, **kwargs: object) -> dict[str, str]:
+        return {"x.py": str(1 / 0)}
+
+    monkeypatch.setattr(pipeline, "generate_files", broken)
     (project / OUT / MANIFEST).unlink()  # else the run knows the tree is up to date
     before = snapshot(project)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import wsgen.generate as g; g.generate = lambda *a: 1/0; "
-                "from wsgen.cli import main; main()"
-            ),
-            "generate",
-            "wsgen.yaml",
-        ],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        check=False,
-    )
+    result = run_wsgen("generate", "wsgen.yaml", cwd=project)
     assert result.returncode == 3
     assert "ZeroDivisionError" in result.stderr
     assert "bug in wsgen" in result.stderr

@@ -15,10 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from _apps import clean_env, make_venv
+from _apps import clean_env, make_venv, write_files
 
-from wsgen.emit import write_tree
-from wsgen.generate import generate, load_spec
+from wsgen.pipeline import generate_files, load_model
 
 pytestmark = pytest.mark.slow
 
@@ -33,13 +32,13 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(
         FIXTURE, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
     )
-    spec, warnings = load_spec(root / "wsgen.yaml")
+    spec, warnings = load_model(root / "wsgen.yaml")
     # The starlette route is not guarded by the app's dependency: wsgen says so.
     assert [(w.rule, w.path) for w in warnings] == [
         ("starlette-unguarded", "routers.plain.websockets[0].kind")
     ]
     assert spec.output is not None
-    write_tree(root / spec.output, generate(spec))
+    write_files(root / spec.output, generate_files(spec))
     return root
 
 

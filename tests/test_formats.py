@@ -82,10 +82,18 @@ def test_json_for_a_valid_spec_with_a_warning(
     name = copy(WARNING, tmp_path)
     result = run_wsgen("generate", name, "-o", "out", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    problems = json.loads(result.stdout)  # results go to stderr, stdout is only JSON
-    validator.validate(problems)
+    entries = json.loads(result.stdout)  # results go to stderr, stdout is only JSON
+    validator.validate(entries)
+    problems = [e for e in entries if e["severity"] != "info"]
     assert [(p["severity"], p["line"], p["column"]) for p in problems] == [
         ("warning", 15, 15)
+    ]
+    written = [
+        (e["rule"], e["change"], e["file"]) for e in entries if e not in problems
+    ]
+    assert written == [
+        ("written", "missing", f"out/{name}")
+        for name in ("__init__.py", "app.py", "raw.py")
     ]
     assert problems[0]["path"] == "routers.raw.websockets[0].kind"
     expected = (WARNING.parent / "expected_stderr.txt").read_text().splitlines()

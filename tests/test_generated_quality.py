@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from _apps import write_files
 
-from wsgen.emit import write_tree
-from wsgen.generate import generate, load_spec
 from wsgen.model import Param, Spec
+from wsgen.pipeline import generate_files, load_model
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "tests" / "cases"
@@ -74,12 +74,11 @@ _TYPES = {
 
 def _annotation(param: Param) -> str:
     """The type a handler receives, derived here independently of wsgen's renderer."""
-    if param.type == "any":
-        return "Any"
-    if param.type.startswith("list["):
-        text = f"list[{_TYPES[param.type[5:-1]]}]"
-    else:
-        text = _TYPES[param.type]
+    if param.item_type == "any":
+        return "list[Any]" if param.is_list else "Any"
+    text = _TYPES[param.item_type]
+    if param.is_list:
+        text = f"list[{text}]"
     if not param.required and param.default is None:
         text += " | None"
     return text
@@ -144,15 +143,15 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Tree]:
         else:
             root.mkdir()
             shutil.copy(source.spec, root / source.spec.name)
-        spec, _ = load_spec(root / source.spec.name)
+        spec, _ = load_model(root / source.spec.name)
         package = spec.output or "generated"
         if source.project:
             shutil.rmtree(root / package, ignore_errors=True)  # only the tmp copy
         else:
             _write_stubs(root, spec)
             _ensure_packages(root, (root / package).parent)
-        files = generate(spec)
-        write_tree(root / package, files, force=True)
+        files = generate_files(spec)
+        write_files(root / package, files)
         (root / package / "__init__.py").touch()
         built[source.id] = Tree(root, package, files)
     return built
@@ -242,13 +241,13 @@ def test_mypy_catches_a_wrong_handler_call(tmp_path: Path, mypy_cache: Path) -> 
         "          q: {in: query, type: int, required: false}\n",
         encoding="utf-8",
     )
-    spec, _ = load_spec(tmp_path / "spec.yaml")
+    spec, _ = load_model(tmp_path / "spec.yaml")
     _write_stubs(tmp_path, spec)
     stub = tmp_path / "h" / "__init__.py"
     assert "n: int, q: int | None" in stub.read_text()
     stub.write_text(stub.read_text().replace("q: int | None", "q: str"))
     _ensure_packages(tmp_path, tmp_path / "generated")
-    write_tree(tmp_path / "generated", generate(spec), force=True)
+    write_files(tmp_path / "generated", generate_files(spec))
     result = _tool(
         "mypy",
         "--strict",
@@ -272,7 +271,7 @@ def test_generating_twice_gives_the_same_bytes(
 ) -> None:
     tree = trees[source_id]
     spec_name = next(s.spec.name for s in SOURCES if s.id == source_id)
-    again = generate(load_spec(tree.root / spec_name)[0])
+    again = generate_files(load_model(tree.root / spec_name)[0])
     assert again == tree.files
     written = {
         p.relative_to(tree.root / tree.package).as_posix(): p.read_bytes()
@@ -305,10 +304,10 @@ def _generate_in_subprocess(seed: str) -> dict[str, dict[str, str]]:
     script = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from wsgen.generate import generate, load_spec\n"
+        "from wsgen.pipeline import generate_files, load_model\n"
         "out = {}\n"
         "for item in json.loads(sys.argv[1]):\n"
-        "    out[item[0]] = generate(load_spec(Path(item[1]))[0])\n"
+        "    out[item[0]] = generate_files(load_model(Path(item[1]))[0])\n"
         "print(json.dumps(out))\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": seed}

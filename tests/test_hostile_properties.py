@@ -21,7 +21,7 @@ from black.mode import Mode, TargetVersion
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from wsgen import build, generate, validate
+from wsgen import build, pipeline, validate
 from wsgen.errors import SpecError
 from wsgen.loader import load_text
 
@@ -796,7 +796,7 @@ def test_hostile_specs_are_refused_with_located_errors_or_generate_exact_safe_co
     event("generated")
     # The YAML round trip kept every hostile string, so the inputs are the spec's values.
     assert first_difference(loaded.data, spec) is None
-    files = generate.generate(build.build(loaded.data, SPEC_NAME))
+    files = pipeline.generate_files(build.spec_model(loaded.data, SPEC_NAME))
     expected = {"__init__.py"} | {f"{n}.py" for n in spec["routers"]}
     if "app" in spec:
         expected.add("app.py")

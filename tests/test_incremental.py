@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from _apps import REPO, run_wsgen
 
-from wsgen import formatting
-from wsgen.generate import generate, load_spec, render_all
+from wsgen import formatting, header
+from wsgen.pipeline import generate_files, load_model
+from wsgen.render import render_package
 
 SPEC = REPO / "examples" / "chat_service" / "wsgen.yaml"
 
@@ -45,11 +46,11 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_an_unchanged_tree_is_not_formatted_again(counted: list[str]) -> None:
-    spec, _ = load_spec(SPEC)
-    first = generate(spec, workers=1)
+    spec, _ = load_model(SPEC)
+    first = generate_files(spec, workers=1)
     assert sorted(counted) == sorted(first)
     counted.clear()
-    assert generate(spec, previous=first, workers=1) == first
+    assert generate_files(spec, previous=first, workers=1) == first
     assert counted == []
 
 
@@ -58,7 +59,7 @@ def test_a_changed_route_reformats_only_its_module(
 ) -> None:
     path = tmp_path / "wsgen.yaml"
     path.write_text(many_routers(5))
-    before = generate(load_spec(path)[0], workers=1)
+    before = generate_files(load_model(path)[0], workers=1)
     changed = many_routers(5).replace(
         "/items/{item_id:int}\n        handler: app.handlers:h2",
         "/things/{item_id:int}\n        handler: app.handlers:h2",
@@ -66,28 +67,30 @@ def test_a_changed_route_reformats_only_its_module(
     assert changed != many_routers(5)
     path.write_text(changed)
     counted.clear()
-    after = generate(load_spec(path)[0], previous=before, workers=1)
+    after = generate_files(load_model(path)[0], previous=before, workers=1)
     assert counted == ["r2.py"]
     assert [n for n in after if after[n] != before[n]] == ["r2.py"]
-    assert after == generate(load_spec(path)[0], workers=1)  # same as from scratch
+    assert after == generate_files(
+        load_model(path)[0], workers=1
+    )  # same as from scratch
 
 
 def test_a_hand_edit_or_a_new_formatter_means_formatting_again(
     monkeypatch: pytest.MonkeyPatch, counted: list[str]
 ) -> None:
-    spec, _ = load_spec(SPEC)
-    first = generate(spec, workers=1)
+    spec, _ = load_model(SPEC)
+    first = generate_files(spec, workers=1)
     edited = dict(first)
     edited["chat.py"] = first["chat.py"].replace("Join a chat room.", "Join any room.")
     counted.clear()
-    assert generate(spec, previous=edited, workers=1) == first
+    assert generate_files(spec, previous=edited, workers=1) == first
     assert counted == ["chat.py"]
     formatting.formatter.cache_clear()
     monkeypatch.setattr(
         formatting, "formatter", lambda: "black-99 py310 line-length-88"
     )
     counted.clear()
-    regenerated = generate(spec, previous=first, workers=1)
+    regenerated = generate_files(spec, previous=first, workers=1)
     assert sorted(counted) == sorted(first)
     assert {n: t.split("\n", 3)[3] for n, t in regenerated.items()} == {
         n: t.split("\n", 3)[3] for n, t in first.items()
@@ -97,7 +100,7 @@ def test_a_hand_edit_or_a_new_formatter_means_formatting_again(
 def test_parallel_and_serial_formatting_give_the_same_bytes(tmp_path: Path) -> None:
     path = tmp_path / "wsgen.yaml"
     path.write_text(many_routers(formatting.PARALLEL_FROM + 4))
-    rendered = render_all(load_spec(path)[0])
+    rendered = render_package(load_model(path)[0])
     serial = formatting.format_files(rendered, workers=1)
     parallel = formatting.format_files(rendered, workers=2)
     assert parallel == serial
@@ -140,7 +143,7 @@ def test_check_catches_a_hand_edit_that_keeps_the_fingerprint(tmp_path: Path) ->
     )
     module = tmp_path / "out" / "r1.py"
     text = module.read_text()
-    assert text.splitlines()[2].startswith(formatting.FINGERPRINT)
+    assert text.splitlines()[2].startswith(header.FINGERPRINT)
     module.write_text(text.replace("ge=1", "ge=0"))
     result = run_wsgen("generate", "wsgen.yaml", "-o", "out", "--check", cwd=tmp_path)
     assert result.returncode == 1

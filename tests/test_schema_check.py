@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 
 from wsgen import resources, schema_check
 from wsgen.errors import SpecError
-from wsgen.loader import load_file, load_text
+from wsgen.loader import load_bytes, load_text
 from wsgen.validate import schema_diagnostics
 
 VALIDATOR = Draft202012Validator(resources.schema())
@@ -39,7 +39,7 @@ def loadable(paths: list[Path]) -> Iterator[tuple[Path, Any]]:
     """The data of each spec that loads; the others never reach the schema."""
     for path in paths:
         try:
-            yield path, load_file(path).data
+            yield path, load_bytes(path.read_bytes(), str(path)).data
         except SpecError:
             continue
 

@@ -16,7 +16,7 @@ from _apps import clean_env, make_venv
 
 import wsgen
 from wsgen import manifest
-from wsgen.generate import generate, load_spec
+from wsgen.pipeline import generate_files, load_model
 
 pytestmark = pytest.mark.slow
 
@@ -183,8 +183,8 @@ def test_generate_from_another_folder_matches_the_checkout(
     result = _run([installed.wsgen, "generate", "project/wsgen.yaml"], cwd=outside)
     assert result.returncode == 0, result.stderr
 
-    spec, _ = load_spec(spec_path)
-    expected = generate(spec)
+    spec, _ = load_model(spec_path)
+    expected = generate_files(spec)
     assert set(expected) == {"__init__.py", "app.py", "chat.py", "items.py"}
     out = project / "chat_app" / "routes"
     written = {
@@ -207,8 +207,8 @@ def test_generate_with_output_option(installed: Installed, outside: Path) -> Non
         [installed.wsgen, "generate", "wsgen.yaml", "-o", "elsewhere/pkg"], cwd=outside
     )
     assert result.returncode == 0, result.stderr
-    spec, _ = load_spec(outside / "wsgen.yaml")
-    for name, text in generate(spec).items():
+    spec, _ = load_model(outside / "wsgen.yaml")
+    for name, text in generate_files(spec).items():
         assert (outside / "elsewhere" / "pkg" / name).read_text(
             encoding="utf-8"
         ) == text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from . import typenames
 from .model import (
     App,
     Dependency,
@@ -16,13 +17,13 @@ from .model import (
     Scalar,
     Spec,
 )
-from .paths import CONVERTOR_TYPES, path_params
-from .rules import route_name
+from .naming import route_name
+from .paths import implied_type, path_params
 
 CONSTRAINT_KEYS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
 
 
-def build(data: dict[str, Any], source_name: str) -> Spec:
+def spec_model(data: dict[str, Any], source_name: str) -> Spec:
     app = data.get("app")
     return Spec(
         source_name=source_name,
@@ -90,12 +91,13 @@ def _route(raw: dict[str, Any]) -> Route:
 
 
 def _path_param(name: str, convertor: str | None, raw: dict[str, Any] | None) -> Param:
-    implied = CONVERTOR_TYPES.get(convertor or "str", "str")
     raw = raw or {}
+    item_type, is_list = typenames.split(raw.get("type", implied_type(convertor)))
     return Param(
         name=name,
         source="path",
-        type=raw.get("type", implied),
+        item_type=item_type,
+        is_list=is_list,
         required=True,
         description=raw.get("description"),
         constraints=_constraints(raw),
@@ -104,17 +106,20 @@ def _path_param(name: str, convertor: str | None, raw: dict[str, Any] | None) ->
 
 def _param(name: str, raw: dict[str, Any]) -> Param:
     if "depends" in raw:
+        item_type, is_list = typenames.split(raw.get("type", "any"))
         return Param(
             name=name,
             source="depends",
-            type=raw.get("type", "any"),
+            item_type=item_type,
+            is_list=is_list,
             required=True,
             description=raw.get("description"),
             depends=raw["depends"],
         )
+    item_type, is_list = typenames.split(raw.get("type", "str"))
     has_default = "default" in raw
     default = raw.get("default")
-    if raw.get("type", "").endswith("uuid") and has_default:
+    if item_type == "uuid" and has_default:
         # A UUID default is written as uuid.UUID("..."), so it matches its annotation.
         default = (
             [uuid.UUID(v) for v in default]
@@ -124,7 +129,8 @@ def _param(name: str, raw: dict[str, Any]) -> Param:
     return Param(
         name=name,
         source=raw["in"],
-        type=raw.get("type", "str"),
+        item_type=item_type,
+        is_list=is_list,
         required=not has_default and raw.get("required", True),
         default=tuple(default) if isinstance(default, list) else default,
         alias=raw.get("alias"),

@@ -1,4 +1,5 @@
-"""``[tool.wsgen]`` in the nearest pyproject.toml: which specs a bare ``wsgen generate`` reads.
+"""What a run works on: ``[tool.wsgen]`` in the nearest pyproject.toml, the command line over
+it, and how spec paths are named in messages and generated headers.
 
     [tool.wsgen]
     spec = ["api/wsgen.yaml", "admin/wsgen.yaml"]   # or one string
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import UsageError
 from .naming import did_you_mean
-from .report import FORMATS
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,9 +25,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 KEYS = ("spec", "output", "format")
+FORMATS = ("text", "json", "github")  # how diagnostics are reported (report.py)
 
 
-class ConfigError(Exception):
+class ConfigError(UsageError):
     """A problem in ``[tool.wsgen]`` (a usage problem, exit 2)."""
 
 
@@ -101,3 +103,50 @@ def _parse(file: Path, table: Any) -> Config:
         None if output is None else root / output,
         fmt,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The specs to run on, the output folder for a single one, the diagnostics format."""
+
+    specs: tuple[Path, ...]
+    output: Path | None
+    format: str
+
+
+def inputs(
+    specs: list[Path] | None, fmt: str | None, output: Path | None = None
+) -> Inputs:
+    """The command line's ``SPEC``s, ``--format`` and ``-o``, else ``[tool.wsgen]``'s."""
+    settings = load(Path.cwd())
+    fmt = fmt or settings.format or "text"
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be one of: {', '.join(FORMATS)}")
+    chosen = tuple(specs) if specs else _configured_specs(settings)
+    if output is not None and len(chosen) > 1:
+        raise UsageError(
+            "-o/--output needs exactly one SPEC; set 'output:' in each spec instead"
+        )
+    return Inputs(chosen, output or (None if specs else settings.output), fmt)
+
+
+def _configured_specs(settings: Config) -> tuple[Path, ...]:
+    if not settings.specs:
+        raise UsageError(
+            "no spec given: pass SPEC, or set 'spec' in [tool.wsgen] of pyproject.toml"
+        )
+    for spec in settings.specs:
+        if not spec.is_file():
+            raise UsageError(
+                f"{settings.file}: [tool.wsgen]: spec '{spec}' does not exist",
+                str(settings.file),
+            )
+    return settings.specs
+
+
+def display(path: Path) -> str:
+    """How a path appears in messages: relative to the working folder when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -63,3 +63,14 @@ class SpecError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = sorted(set(diagnostics), key=Diagnostic.sort_key)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+class UsageError(Exception):
+    """A problem with how wsgen was asked to run, not with a spec: a bad ``[tool.wsgen]``, a
+    missing spec, an unusable output folder (exit 2). ``file`` is what it concerns, if one.
+    """
+
+    def __init__(self, message: str, file: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file

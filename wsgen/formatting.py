@@ -17,8 +17,8 @@ import sys
 from collections.abc import Mapping
 from functools import cache
 
-FINGERPRINT = "# wsgen-fingerprint: "
-HEADER_LINES = 2  # the fingerprint goes right after the two header lines
+from . import header
+
 TARGET = "py310"
 # Below this many files to format, starting worker processes costs more than it saves.
 PARALLEL_FROM = 8
@@ -55,28 +55,31 @@ def fingerprint(raw: str) -> str:
 
 def _split(text: str) -> tuple[str, str | None, str]:
     """(header, fingerprint line or None, rest) of a generated file."""
-    parts = text.split("\n", HEADER_LINES)
-    if len(parts) <= HEADER_LINES:
+    parts = text.split("\n", header.LINES)
+    if len(parts) <= header.LINES:
         return text, None, ""
-    header = "\n".join(parts[:HEADER_LINES]) + "\n"
-    line, _, rest = parts[HEADER_LINES].partition("\n")
-    if line.startswith(FINGERPRINT):
-        return header, line, rest
-    return header, None, parts[HEADER_LINES]
+    top = "\n".join(parts[: header.LINES]) + "\n"
+    line, _, rest = parts[header.LINES].partition("\n")
+    if line.startswith(header.FINGERPRINT):
+        return top, line, rest
+    return top, None, parts[header.LINES]
+
+
+def _fingerprint_line(raw_fingerprint: str, top: str, rest: str) -> str:
+    return f"{header.FINGERPRINT}{raw_fingerprint} {_hash(top + rest)}"
 
 
 def stamp(formatted: str, raw_fingerprint: str) -> str:
-    header, _, rest = _split(formatted)
-    return f"{header}{FINGERPRINT}{raw_fingerprint} {_hash(header + rest)}\n{rest}"
+    top, _, rest = _split(formatted)
+    return f"{top}{_fingerprint_line(raw_fingerprint, top, rest)}\n{rest}"
 
 
 def still_valid(previous: str | None, raw_fingerprint: str) -> bool:
     """Whether ``previous`` is the formatted file of a render with ``raw_fingerprint``."""
     if previous is None:
         return False
-    header, line, rest = _split(previous)
-    expected = f"{FINGERPRINT}{raw_fingerprint} {_hash(header + rest)}"
-    return line == expected
+    top, line, rest = _split(previous)
+    return line == _fingerprint_line(raw_fingerprint, top, rest)
 
 
 def format_python(source: str, name: str) -> str:

@@ -117,15 +117,8 @@ def read_spec(path: FilePath, name: str) -> bytes:
     return raw
 
 
-def load_file(
-    path: FilePath, display_name: str | None = None, raw: bytes | None = None
-) -> LoadedSpec:
-    """Read and parse a spec file; ``display_name`` is how diagnostics name the file.
-    ``raw`` is the file's bytes when the caller has read them already (``read_spec``).
-    """
-    name = display_name if display_name is not None else str(path)
-    if raw is None:
-        raw = read_spec(path, name)
+def load_bytes(raw: bytes, name: str) -> LoadedSpec:
+    """Parse a spec's bytes (``read_spec``); ``name`` is how diagnostics name the file."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

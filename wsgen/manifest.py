@@ -25,8 +25,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import resources
+from . import header, resources
 from .errors import Diagnostic
+from .write import atomic_write
 
 NAME = ".wsgen-manifest.json"
 FORMAT = 1
@@ -176,7 +177,7 @@ def read(output: Path) -> dict[str, Entry]:
         return {}
 
 
-def render(entries: dict[str, Entry]) -> str:
+def dumps(entries: dict[str, Entry]) -> str:
     """The manifest file's text: sorted and indented, so it diffs well in review."""
     document = {
         "generated_by": "wsgen; lets `wsgen generate --check` skip reading unchanged "
@@ -199,8 +200,6 @@ def unchanged(
     ``spec_output`` is the ``output:`` value the folder was found by, when it was found that
     way: the recorded run must have read the same value, or this is not the spec's folder.
     """
-    from .emit import is_generated
-
     entry = read(output).get(source)
     if (
         entry is None
@@ -222,7 +221,7 @@ def unchanged(
                 item.name.endswith(".py")
                 and item.name not in names
                 and item.is_file(follow_symlinks=False)
-                and is_generated(Path(item.path), source)
+                and header.is_generated(Path(item.path), source)
             ):
                 return None
     return entry
@@ -256,8 +255,6 @@ def record(output: Path, source: str, entry: Entry) -> bool:
     Entries of other specs sharing the folder stay, unless a file they list is gone (their
     spec was removed or moved); they are only shortcuts, so dropping one is always safe.
     """
-    from .emit import atomic_write
-
     entries = read(output)
     if entries.get(source) == entry and (output / NAME).is_file():
         return False
@@ -267,5 +264,5 @@ def record(output: Path, source: str, entry: Entry) -> bool:
         if other != source and all((output / name).is_file() for name, _ in kept.files)
     }
     entries[source] = entry
-    atomic_write(output / NAME, render(entries).encode("utf-8"))
+    atomic_write(output / NAME, dumps(entries).encode("utf-8"))
     return True

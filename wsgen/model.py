@@ -32,7 +32,10 @@ class Dependency:
 class Param:
     name: str
     source: ParamSource
-    type: str  # "str", "int", ..., "list[int]"; "any" for an untyped dependency
+    item_type: (
+        str  # "str", "int", "float", "bool", "uuid"; "any" for an untyped dependency
+    )
+    is_list: bool  # list[item_type]: a query or header parameter given several times
     required: bool
     default: Default = None
     alias: str | None = None

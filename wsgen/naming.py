@@ -6,6 +6,7 @@ import difflib
 import keyword
 import re
 from collections.abc import Iterable
+from typing import Any
 
 # Names every generated module may bind at module level or use in annotations. A dependency
 # (imported under its spec name) must not shadow them.
@@ -30,9 +31,16 @@ GENERATED_NAMES = frozenset(
 USED_BUILTINS = frozenset({"bool", "float", "int", "list", "str", "None"})
 
 
-def is_identifier(name: str) -> bool:
-    """True for a name Python accepts as a variable: an identifier that is not a keyword."""
-    return name.isidentifier() and not keyword.iskeyword(name)
+def route_name(route: dict[str, Any]) -> str | None:
+    """A route's name (``url_path_for``): its ``name``, else its handler's attribute; None
+    while the route has neither in a usable form (the schema reports that)."""
+    name = route.get("name")
+    if isinstance(name, str):
+        return name
+    handler = route.get("handler")
+    if isinstance(handler, str) and ":" in handler:
+        return handler.rpartition(":")[2]
+    return None
 
 
 def did_you_mean(word: str, choices: Iterable[str], otherwise: str = "") -> str:

@@ -18,3 +18,8 @@ CONVERTOR_TYPES = {
 def path_params(path: str) -> list[tuple[str, str | None]]:
     """``/a/{id:int}/{name}`` -> ``[("id", "int"), ("name", None)]``."""
     return [(m.group(1), m.group(2)) for m in PATH_PARAM.finditer(path)]
+
+
+def implied_type(convertor: str | None) -> str:
+    """The type a path parameter has when the spec does not declare one: its convertor's."""
+    return CONVERTOR_TYPES.get(convertor or "str", "str")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TextIO
 
 _totals: dict[str, float] = {}
 
@@ -21,6 +21,10 @@ def phase(name: str) -> Iterator[None]:
         _totals[name] = _totals.get(name, 0.0) + time.perf_counter() - start
 
 
-def report() -> None:
+def reset() -> None:
+    _totals.clear()
+
+
+def report(stream: TextIO) -> None:
     if os.environ.get("WSGEN_PHASES"):
-        print(f"wsgen-phases {json.dumps(_totals)}", file=sys.stderr)
+        print(f"wsgen-phases {json.dumps(_totals)}", file=stream)

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-
-from . import resources
+from . import header, resources
 from .literals import docstring, py_literal
 from .model import Include, Param, Route, Router, Spec
 from .naming import NameAllocator
+
+if TYPE_CHECKING:
+    import jinja2
 
 TYPES = {
     "str": "str",
@@ -75,7 +76,7 @@ class IncludeContext:
 
 @dataclass(frozen=True, slots=True)
 class FileContext:
-    source: str | None
+    header: str
     imports: tuple[
         tuple[ImportLine, ...], ...
     ]  # sections: stdlib, fastapi, user, package
@@ -197,7 +198,7 @@ def router_context(spec: Spec, router: Router) -> FileContext:
         for route, function in zip(router.routes, functions)
     )
     return FileContext(
-        source=spec.source_name,
+        header=header.text(spec.source_name),
         imports=files.imports.sections(),
         prefix=router.prefix,
         dependencies=dependencies,
@@ -248,14 +249,13 @@ def _param(files: _FileBuilder, param: Param) -> ParamContext:
     marker = MARKERS[param.source]
     files.imports.fastapi.add(marker)
     files.imports.add(files.imports.stdlib, "typing", "Annotated", "Annotated")
-    item = param.type[5:-1] if param.type.startswith("list[") else param.type
-    if item == "uuid":
+    if param.item_type == "uuid":
         files.imports.plain.add("uuid")
-    if item == "any":
+    if param.item_type == "any":
         files.imports.add(files.imports.stdlib, "typing", "Any", "Any")
-    annotation = (
-        f"list[{TYPES[item]}]" if param.type.startswith("list[") else TYPES[item]
-    )
+    annotation = TYPES[param.item_type]
+    if param.is_list:
+        annotation = f"list[{annotation}]"
     if not param.required and param.default is None:
         annotation += " | None"
     options: list[tuple[str, Any]] = []
@@ -286,7 +286,7 @@ def app_context(spec: Spec) -> FileContext:
     includes = files.includes(spec.app.includes)
     files.imports.fastapi.add("FastAPI")
     return FileContext(
-        source=spec.source_name,
+        header=header.text(spec.source_name),
         imports=files.imports.sections(),
         title=spec.app.title,
         description=spec.app.description,
@@ -298,11 +298,13 @@ def app_context(spec: Spec) -> FileContext:
 
 def package_context(spec: Spec) -> FileContext:
     # The package marker is shared by every spec that writes into the folder: no spec name.
-    return FileContext(source=None, imports=())
+    return FileContext(header=header.text(None), imports=())
 
 
 @cache
 def environment() -> jinja2.Environment:
+    import jinja2  # only runs that render pay for it: `wsgen validate` never does
+
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(resources.resource_dir("templates"))),
         autoescape=False,
@@ -316,5 +318,17 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(template: str, context: FileContext) -> str:
+def render_file(template: str, context: FileContext) -> str:
     return environment().get_template(template).render(f=context)
+
+
+def render_package(spec: Spec) -> dict[str, str]:
+    """Every file of the generated package by name, rendered but not yet formatted."""
+    files = {"__init__.py": render_file("__init__.py.jinja", package_context(spec))}
+    for router in spec.routers:
+        files[f"{router.name}.py"] = render_file(
+            "router.py.jinja", router_context(spec, router)
+        )
+    if spec.app is not None:
+        files["app.py"] = render_file("app.py.jinja", app_context(spec))
+    return files

@@ -1,22 +1,27 @@
-"""Diagnostics for people and for machines: text, JSON and GitHub Actions annotations.
+"""Reporters: the only code that writes a run's results to stdout and stderr, one per format.
 
-- ``text``: ``FILE:LINE:COL: path: message; hint`` on stderr, coloured only on a terminal and
-  never when ``NO_COLOR`` is set.
-- ``json``: one JSON list on stdout, each object as ``schemas/diagnostics.schema.json`` says.
-- ``github``: ``::error file=...,line=...,col=...::...`` workflow commands on stdout.
+- ``text``: diagnostics and notes on stderr (``FILE:LINE:COL: path: message; hint``, coloured
+  only on a terminal and never when ``NO_COLOR`` is set), results and diffs on stdout.
+- ``github``: as text, but diagnostics and stale files are ``::error file=...::...``
+  workflow commands on stdout, so Actions shows them on the pull request.
+- ``json``: stdout is exactly one JSON list, as ``schemas/diagnostics.schema.json`` says:
+  every problem, and every file that differs from its spec (with its diff under
+  ``--check`` and ``--diff``); stderr has the same human-readable lines as text.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import asdict
-from typing import TextIO
+from typing import Any, TextIO
 
-from .errors import Diagnostic
+from .errors import Diagnostic, UsageError
+from .pipeline import Outcome, Run
+from .plan import Change
 
-FORMATS = ("text", "json", "github")
+_STALE = "out of date with its spec"
+_UPDATE = "run `wsgen generate` to update it"
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -32,8 +37,94 @@ def text_line(diagnostic: Diagnostic, colour: bool) -> str:
     return f"\x1b[1m{location}\x1b[0m\x1b[{tint}m{plain}\x1b[0m"
 
 
-def as_json(diagnostics: list[Diagnostic]) -> str:
-    return json.dumps([asdict(d) for d in diagnostics], indent=2, ensure_ascii=False)
+class TextReporter:
+    """Walks a run in order; the formats differ only in the primitives at the bottom."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        self.out, self.err = out, err
+
+    def report(self, run: Run) -> None:
+        for outcome in run.outcomes:
+            self.diagnostics(outcome.diagnostics)
+            if outcome.done:
+                self.outcome(run, outcome)
+            for note in outcome.notes:
+                self.say(f"note: {note}")
+        if run.stopped is not None:
+            self.usage(run.stopped)
+        self.finish()
+        if run.errors:
+            self.say(f"{run.errors} error{'s' if run.errors != 1 else ''} found")
+
+    def outcome(self, run: Run, outcome: Outcome) -> None:
+        if run.command == "validate":
+            self.result(f"{outcome.spec}: valid")
+        elif outcome.from_manifest and run.mode == "write":
+            self.result(f"{outcome.output}: {outcome.files} files, 0 changed")
+        elif run.mode == "write":
+            self.written(outcome)
+        elif not outcome.changes:
+            self.result(f"{outcome.output}: up to date")
+        elif run.mode == "check":
+            self.stale(outcome)
+        elif run.mode == "diff":
+            self.diff(outcome)
+        else:
+            self.would(outcome)
+
+    def written(self, outcome: Outcome) -> None:
+        for change in outcome.changes:
+            self.result(
+                f"{'removed' if change.kind == 'extra' else 'wrote'} {change.path}"
+            )
+        if outcome.manifest is not None:
+            self.result(f"wrote {outcome.manifest}")
+        self.result(
+            f"{outcome.output}: {outcome.files} files, {len(outcome.changes)} changed"
+        )
+
+    def stale(self, outcome: Outcome) -> None:
+        self.show_diff(outcome)
+        for change in outcome.changes:
+            self.say(f"{change.kind}: {change.path}")
+            self.annotate_stale(change)
+        self.say(
+            f"{outcome.output} is out of date with its spec; run `wsgen generate` to "
+            "update it"
+        )
+
+    def would(self, outcome: Outcome) -> None:
+        for change in outcome.changes:
+            verb = "would remove" if change.kind == "extra" else "would write"
+            self.result(f"{verb} {change.path}")
+
+    # -- the primitives -------------------------------------------------------------------
+
+    def diagnostics(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        colour = use_colour(self.err)
+        for diagnostic in diagnostics:
+            self.say(text_line(diagnostic, colour))
+
+    def diff(self, outcome: Outcome) -> None:
+        self.show_diff(outcome)
+
+    def show_diff(self, outcome: Outcome) -> None:
+        self.out.write("".join(change.diff() for change in outcome.changes))
+
+    def annotate_stale(self, change: Change) -> None:
+        """Only github puts stale files on the pull request."""
+
+    def usage(self, error: UsageError) -> None:
+        self.say(f"error: {error.message}")
+
+    def result(self, line: str) -> None:
+        print(line, file=self.out)
+
+    def say(self, line: str) -> None:
+        print(line, file=self.err)
+
+    def finish(self) -> None:
+        """The end of the run, before the error count: json prints its document here."""
 
 
 def _escape_data(text: str) -> str:
@@ -63,39 +154,98 @@ def github_line(diagnostic: Diagnostic) -> str:
     return f"::{level} {properties}::{_escape_data(where + text)}"
 
 
-class Reporter:
-    """Prints diagnostics as they come (text, github) or all at once at the end (json)."""
+class GithubReporter(TextReporter):
+    def diagnostics(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        for diagnostic in diagnostics:
+            print(github_line(diagnostic), file=self.out)
 
-    def __init__(self, format: str) -> None:
-        self.format = format
-        self.collected: list[Diagnostic] = []
+    def annotate_stale(self, change: Change) -> None:
+        where = f"file={_escape_property(str(change.path))}"
+        title = _escape_property("wsgen stale")
+        message = _escape_data(f"{change.kind}: {_STALE}; {_UPDATE}")
+        print(f"::error {where},title={title}::{message}", file=self.out)
 
-    def diagnostics(self, diagnostics: list[Diagnostic]) -> None:
-        if self.format == "json":
-            self.collected.extend(diagnostics)
-        elif self.format == "github":
-            for diagnostic in diagnostics:
-                print(github_line(diagnostic), file=sys.stdout)
-        else:
-            colour = use_colour(sys.stderr)
-            for diagnostic in diagnostics:
-                print(text_line(diagnostic, colour), file=sys.stderr)
+    def usage(self, error: UsageError) -> None:
+        super().usage(error)
+        title = _escape_property("wsgen usage")
+        print(f"::error title={title}::{_escape_data(error.message)}", file=self.out)
 
-    def stale(self, path: str, kind: str) -> None:
-        """A generated file that is out of date; annotated on the file in github mode."""
-        if self.format == "github":
-            message = (
-                f"{kind}: out of date with its spec; run `wsgen generate` to update it"
-            )
-            title = _escape_property("wsgen stale")
-            print(
-                f"::error file={_escape_property(path)},title={title}::{_escape_data(message)}"
-            )
+
+class JsonReporter(TextReporter):
+    """Collects entries and prints them as one document at the end; everything meant for
+    people goes to stderr, so stdout parses as JSON whatever happened."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        super().__init__(out, err)
+        self.entries: list[dict[str, Any]] = []
+
+    def diagnostics(self, diagnostics: tuple[Diagnostic, ...]) -> None:
+        self.entries.extend(asdict(d) for d in diagnostics)
+
+    def written(self, outcome: Outcome) -> None:
+        for change in outcome.changes:
+            removed = change.kind == "extra"
+            message = f"{change.kind}: {'removed' if removed else 'written'}"
+            self.add(change, "removed" if removed else "written", message, "")
+        super().written(outcome)
+
+    def stale(self, outcome: Outcome) -> None:
+        for change in outcome.changes:
+            message = f"{change.kind}: {_STALE}"
+            self.add(change, "stale", message, _UPDATE, "error", diff=True)
+        super().stale(outcome)
+
+    def diff(self, outcome: Outcome) -> None:
+        for change in outcome.changes:
+            self.add(change, "stale", self._would(change), _UPDATE, diff=True)
+
+    def would(self, outcome: Outcome) -> None:
+        for change in outcome.changes:
+            self.add(change, "stale", self._would(change), _UPDATE)
+        super().would(outcome)
+
+    def usage(self, error: UsageError) -> None:
+        super().usage(error)
+        self.entries.append(
+            asdict(Diagnostic(error.file or "", 1, 1, "", "usage", error.message))
+        )
+
+    def show_diff(self, outcome: Outcome) -> None:
+        """The diff is in each file's entry."""
 
     def result(self, line: str) -> None:
-        """A human-readable result: stdout, except in json mode where stdout is the list."""
-        print(line, file=sys.stderr if self.format == "json" else sys.stdout)
+        self.say(line)
 
     def finish(self) -> None:
-        if self.format == "json":
-            print(as_json(self.collected), file=sys.stdout)
+        print(json.dumps(self.entries, indent=2, ensure_ascii=False), file=self.out)
+
+    @staticmethod
+    def _would(change: Change) -> str:
+        verb = "removed" if change.kind == "extra" else "written"
+        return f"{change.kind}: would be {verb}"
+
+    def add(
+        self,
+        change: Change,
+        rule: str,
+        message: str,
+        hint: str,
+        severity: str = "info",
+        *,
+        diff: bool = False,
+    ) -> None:
+        """An entry for a generated file: ``change`` says how it differs from the spec."""
+        entry = asdict(
+            Diagnostic(str(change.path), 1, 1, "", rule, message, hint, severity)
+        )
+        entry["change"] = change.kind
+        if diff:
+            entry["diff"] = change.diff()
+        self.entries.append(entry)
+
+
+REPORTERS: dict[str, type[TextReporter]] = {
+    "text": TextReporter,
+    "json": JsonReporter,
+    "github": GithubReporter,
+}

@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import Diagnostic
 from .loader import JsonPath, SourceMap, format_path
-from .naming import did_you_mean, shadows
+from .naming import did_you_mean, route_name, shadows
 from .param_rules import ParamRules
 from .paths import CONVERTOR_TYPES, PATH_PARAM, path_params
 
@@ -24,17 +24,6 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
-
-
-def route_name(route: dict[str, Any]) -> str | None:
-    """The route's name: ``name`` or the handler's attribute."""
-    name = route.get("name")
-    if isinstance(name, str):
-        return name
-    handler = route.get("handler")
-    if isinstance(handler, str) and ":" in handler:
-        return handler.rpartition(":")[2]
-    return None
 
 
 @dataclass
