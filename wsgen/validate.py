@@ -9,12 +9,15 @@ one that does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import resources, rules, schema_check
 from .errors import Diagnostic, SpecError
-from .loader import JsonPath, LoadedSpec, SourceMap
+from .loader import LoadedSpec
 from .naming import did_you_mean, suggest_identifier
+from .source import JsonPath, SourceMap
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -88,106 +91,129 @@ def _kind(value: Any) -> str:
 def _translate(
     error: ValidationError, source: SourceMap, def_names: dict[int, str]
 ) -> list[Diagnostic]:
-    path: JsonPath = tuple(error.absolute_path)
-    keyword = error.validator
-    value: Any = error.instance
-    rule_value: Any = error.validator_value
-    schema = error.schema if isinstance(error.schema, dict) else {}
+    failure = _Failure(
+        tuple(error.absolute_path),
+        error.instance,
+        error.validator_value,
+        error.schema if isinstance(error.schema, dict) else {},
+        def_names.get(id(error.schema), ""),
+        source,
+    )
     if "propertyNames" in error.absolute_schema_path:
-        # The failing value is a key of the mapping at ``path``.
-        return [
-            source.diagnostic(
-                (*path, value),
-                "name",
-                f"'{value}' is not a valid Python identifier",
-                f"use letters, digits and '_', e.g. '{suggest_identifier(str(value))}'",
-                at_key=True,
-            )
-        ]
-    if keyword == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        return [
-            source.diagnostic(
-                (*path, key),
-                "unknown-key",
-                f"unknown key '{key}'",
-                did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}",
-                at_key=True,
-            )
-            for key in sorted(set(value) - set(allowed))
-        ]
-    if keyword == "required":
-        missing = [k for k in rule_value if k not in value]
-        return [
-            source.diagnostic(path, "required", f"missing required key '{key}'")
-            for key in missing
-        ]
-    if keyword == "type":
-        expected = rule_value
-        names = [expected] if isinstance(expected, str) else list(expected)
-        wanted = " or ".join(_SCHEMA_TYPES.get(n, n) for n in names)
-        hint = ""
-        if isinstance(value, bool) and "string" in names:
-            hint = "YAML reads yes/no/on/off/true/false as booleans; quote the value"
-        elif isinstance(value, (int, float)) and "string" in names:
-            hint = "quote the value to make it a string"
-        elif value is None:
-            hint = "give it a value or remove the key"
-        return [
-            source.diagnostic(
-                path, "type", f"must be {wanted}, not {_kind(value)}", hint
-            )
-        ]
-    if keyword == "const" and path == ("version",):
-        return [
-            source.diagnostic(
-                path,
-                "version",
-                f"unsupported spec version {value!r}",
-                (
-                    "write it without quotes: 'version: 1'"
-                    if value == "1"
-                    else "this wsgen reads 'version: 1'"
-                ),
-            )
-        ]
-    if keyword == "enum":
-        choices = [str(c) for c in rule_value]
-        return [
-            source.diagnostic(
-                path,
-                "enum",
-                f"{value!r} is not one of: {', '.join(choices)}",
-                did_you_mean(str(value), choices),
-            )
-        ]
-    if keyword == "pattern":
-        return [_pattern(def_names.get(id(error.schema), ""), path, str(value), source)]
-    if keyword == "minProperties":
-        return [
-            source.diagnostic(
-                path, "empty", "must not be empty", "declare at least one"
-            )
-        ]
-    if keyword == "minLength":
-        return [source.diagnostic(path, "empty", "must not be empty")]
-    if keyword == "minimum":
-        return [
-            source.diagnostic(
-                path,
-                "minimum",
-                f"must be at least {rule_value}, not {value!r}",
-            )
-        ]
-    if keyword == "anyOf" and path and path[-1] == "default":
-        return [
-            source.diagnostic(
-                path,
-                "type",
-                f"must be a string, number, boolean or a list of them, not {_kind(value)}",
-            )
-        ]
-    return [source.diagnostic(path, "schema", error.message)]
+        return [_key_name(failure)]  # the failing value is a key of the mapping
+    wording = _WORDING.get(str(error.validator))
+    found = wording(failure) if wording is not None else None
+    if found is None:
+        return [source.diagnostic(failure.path, "schema", error.message)]
+    return found if isinstance(found, list) else [found]
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """One schema keyword that a value does not satisfy."""
+
+    path: JsonPath
+    value: Any
+    rule_value: Any  # the keyword's value in the schema
+    schema: dict[str, Any]  # the schema object holding the keyword
+    def_name: str  # the $defs entry that schema object is, if it is one
+    source: SourceMap
+
+    def diagnostic(
+        self, rule: str, message: str, hint: str = "", *, at_key: bool = False
+    ) -> Diagnostic:
+        return self.source.diagnostic(self.path, rule, message, hint, at_key=at_key)
+
+
+def _key_name(f: _Failure) -> Diagnostic:
+    return f.source.diagnostic(
+        (*f.path, f.value),
+        "name",
+        f"'{f.value}' is not a valid Python identifier",
+        f"use letters, digits and '_', e.g. '{suggest_identifier(str(f.value))}'",
+        at_key=True,
+    )
+
+
+def _unknown_keys(f: _Failure) -> list[Diagnostic]:
+    allowed = sorted(f.schema.get("properties", {}))
+    return [
+        f.source.diagnostic(
+            (*f.path, key),
+            "unknown-key",
+            f"unknown key '{key}'",
+            did_you_mean(key, allowed) or f"allowed keys: {', '.join(allowed)}",
+            at_key=True,
+        )
+        for key in sorted(set(f.value) - set(allowed))
+    ]
+
+
+def _required(f: _Failure) -> list[Diagnostic]:
+    missing = [k for k in f.rule_value if k not in f.value]
+    return [
+        f.diagnostic("required", f"missing required key '{key}'") for key in missing
+    ]
+
+
+def _type(f: _Failure) -> Diagnostic:
+    names = [f.rule_value] if isinstance(f.rule_value, str) else list(f.rule_value)
+    wanted = " or ".join(_SCHEMA_TYPES.get(n, n) for n in names)
+    hint = ""
+    if isinstance(f.value, bool) and "string" in names:
+        hint = "YAML reads yes/no/on/off/true/false as booleans; quote the value"
+    elif isinstance(f.value, (int, float)) and "string" in names:
+        hint = "quote the value to make it a string"
+    elif f.value is None:
+        hint = "give it a value or remove the key"
+    return f.diagnostic("type", f"must be {wanted}, not {_kind(f.value)}", hint)
+
+
+def _const(f: _Failure) -> Diagnostic | None:
+    if f.path != ("version",):
+        return None
+    hint = (
+        "write it without quotes: 'version: 1'"
+        if f.value == "1"
+        else "this wsgen reads 'version: 1'"
+    )
+    return f.diagnostic("version", f"unsupported spec version {f.value!r}", hint)
+
+
+def _enum(f: _Failure) -> Diagnostic:
+    choices = [str(c) for c in f.rule_value]
+    return f.diagnostic(
+        "enum",
+        f"{f.value!r} is not one of: {', '.join(choices)}",
+        did_you_mean(str(f.value), choices),
+    )
+
+
+def _any_of(f: _Failure) -> Diagnostic | None:
+    if not f.path or f.path[-1] != "default":
+        return None
+    return f.diagnostic(
+        "type",
+        f"must be a string, number, boolean or a list of them, not {_kind(f.value)}",
+    )
+
+
+_WORDING: dict[str, Callable[[_Failure], Diagnostic | list[Diagnostic] | None]] = {
+    "additionalProperties": _unknown_keys,
+    "required": _required,
+    "type": _type,
+    "const": _const,
+    "enum": _enum,
+    "pattern": lambda f: _pattern(f.def_name, f.path, str(f.value), f.source),
+    "minProperties": lambda f: f.diagnostic(
+        "empty", "must not be empty", "declare at least one"
+    ),
+    "minLength": lambda f: f.diagnostic("empty", "must not be empty"),
+    "minimum": lambda f: f.diagnostic(
+        "minimum", f"must be at least {f.rule_value}, not {f.value!r}"
+    ),
+    "anyOf": _any_of,
+}
 
 
 def _pattern(
