@@ -43,6 +43,13 @@ MAX_DEPTH = 100
 EXPANSION_ALLOWANCE = 10_000
 
 
+def _refused(
+    file: str, line: int, column: int, rule: str, message: str, hint: str = ""
+) -> SpecError:
+    """A spec that cannot be read at all: one problem, at the whole file's path."""
+    return SpecError([Diagnostic(file, line, column, "", rule, message, hint)])
+
+
 def read_spec(path: FilePath, name: str) -> bytes:
     """The bytes of a spec file, refusing one too large to be a spec before reading it all."""
     try:
@@ -50,23 +57,16 @@ def read_spec(path: FilePath, name: str) -> bytes:
             raw = handle.read(MAX_SPEC_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        raise SpecError(
-            [Diagnostic(name, 1, 1, "", "io", f"cannot read the spec: {reason}")]
-        ) from None
+        raise _refused(name, 1, 1, "io", f"cannot read the spec: {reason}") from None
     if len(raw) > MAX_SPEC_BYTES:
-        raise SpecError(
-            [
-                Diagnostic(
-                    name,
-                    1,
-                    1,
-                    "",
-                    "size",
-                    f"the spec is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MiB, "
-                    "the most wsgen reads",
-                    "split it into several specs",
-                )
-            ]
+        raise _refused(
+            name,
+            1,
+            1,
+            "size",
+            f"the spec is larger than {MAX_SPEC_BYTES // (1024 * 1024)} MiB, "
+            "the most wsgen reads",
+            "split it into several specs",
         )
     return raw
 
@@ -78,18 +78,9 @@ def load_bytes(raw: bytes, name: str) -> LoadedSpec:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SpecError(
-            [
-                Diagnostic(
-                    name,
-                    line,
-                    column,
-                    "",
-                    "encoding",
-                    f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-                    "save the spec as UTF-8",
-                )
-            ]
+        message = f"byte 0x{raw[exc.start]:02x} is not valid UTF-8"
+        raise _refused(
+            name, line, column, "encoding", message, "save the spec as UTF-8"
         ) from None
     return load_text(text, name)
 
@@ -119,82 +110,60 @@ def load_text(text: str, file: str) -> LoadedSpec:
             builder = _Builder(source, _expansion_budget(node))
             data = builder.build(node, ()) if node is not None else None
     except RecursionError:
-        raise SpecError(
-            [
-                Diagnostic(
-                    file, 1, 1, "", "yaml", "invalid YAML: the spec nests too deeply"
-                )
-            ]
-        ) from None
+        message = "invalid YAML: the spec nests too deeply"
+        raise _refused(file, 1, 1, "yaml", message) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "invalid YAML"
-        if exc.context and exc.context not in problem:
-            start = exc.context_mark
-            if start is not None and (start.line + 1, start.column + 1) != (
-                line,
-                column,
-            ):
-                where = f" started at line {start.line + 1}, column {start.column + 1}"
-            else:
-                where = ""
-            problem = f"{exc.context}{where}, {problem}"
-        lines = text.split("\n")
-        at = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
-        hint = "indent YAML with spaces, not tabs" if at == "\t" else ""
-        if "expected a single document" in problem:
-            hint = "keep the whole spec in one YAML document (remove the '---')"
-        raise SpecError(
-            [
-                Diagnostic(
-                    file, line, column, "", "yaml", f"invalid YAML: {problem}", hint
-                )
-            ]
-        ) from None
+        raise _marked_error(exc, text, file) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, ...)
         if not isinstance(exc.character, int):
             raise
-        before = text[: exc.position]
-        line_start = before.rfind("\n") + 1
-        column = len(before) - line_start - before.count("\ufeff", line_start) + 1
-        raise SpecError(
-            [
-                Diagnostic(
-                    file,
-                    before.count("\n") + 1,
-                    column,
-                    "",
-                    "yaml",
-                    f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML",
-                    (
-                        "remove it; in a double-quoted string write it as an escape "
-                        f'("\\x{exc.character:02x}")'
-                        if exc.character < 0x100
-                        else "remove it"
-                    ),
-                )
-            ]
-        ) from None
+        raise _reader_error(exc, exc.character, text, file) from None
     except yaml.YAMLError as exc:
-        raise SpecError(
-            [Diagnostic(file, 1, 1, "", "yaml", f"invalid YAML: {exc}")]
-        ) from None
+        raise _refused(file, 1, 1, "yaml", f"invalid YAML: {exc}") from None
     if node is None:
-        raise SpecError(
-            [
-                Diagnostic(
-                    file,
-                    1,
-                    1,
-                    "",
-                    "empty",
-                    "the spec is empty",
-                    "start from 'version: 1' and a 'routers:' mapping",
-                )
-            ]
+        raise _refused(
+            file,
+            1,
+            1,
+            "empty",
+            "the spec is empty",
+            "start from 'version: 1' and a 'routers:' mapping",
         )
     return LoadedSpec(data, source, tuple(builder.problems))
+
+
+def _marked_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> SpecError:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "invalid YAML"
+    if exc.context and exc.context not in problem:
+        start = exc.context_mark
+        where = ""
+        if start is not None and (start.line + 1, start.column + 1) != (line, column):
+            where = f" started at line {start.line + 1}, column {start.column + 1}"
+        problem = f"{exc.context}{where}, {problem}"
+    lines = text.split("\n")
+    at = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
+    hint = "indent YAML with spaces, not tabs" if at == "\t" else ""
+    if "expected a single document" in problem:
+        hint = "keep the whole spec in one YAML document (remove the '---')"
+    return _refused(file, line, column, "yaml", f"invalid YAML: {problem}", hint)
+
+
+def _reader_error(
+    exc: yaml.reader.ReaderError, character: int, text: str, file: str
+) -> SpecError:
+    before = text[: exc.position]
+    line_start = before.rfind("\n") + 1
+    column = len(before) - line_start - before.count("\ufeff", line_start) + 1
+    hint = (
+        "remove it; in a double-quoted string write it as an escape "
+        f'("\\x{character:02x}")'
+        if character < 0x100
+        else "remove it"
+    )
+    message = f"invalid YAML: character U+{character:04X} is not allowed in YAML"
+    return _refused(file, before.count("\n") + 1, column, "yaml", message, hint)
 
 
 def _expansion_budget(root: yaml.Node | None) -> int:

@@ -54,25 +54,31 @@ def compile_schema(root: Mapping[str, Any]) -> Check:
 
     Raises Unsupported when ``root`` uses a keyword or reference outside this module's subset.
     """
-    defs = _dict(root.get("$defs", {}))
-    compiled: dict[str, Check] = {}
+    return _Compiler(_dict(root.get("$defs", {}))).build(root)
 
-    def ref(target: Any) -> Check:
+
+class _Compiler:
+    def __init__(self, defs: dict[str, Any]) -> None:
+        self.defs = defs
+        self.compiled: dict[str, Check] = {}
+
+    def ref(self, target: Any) -> Check:
         if not isinstance(target, str) or not target.startswith(_DEFS):
             raise Unsupported(f"$ref {target!r}")
         name = target[len(_DEFS) :]
         if set(name) & set("/~%"):
             raise Unsupported(f"$ref {target!r} needs JSON Pointer unescaping")
-        if name not in defs:
+        if name not in self.defs:
             raise Unsupported(f"$ref {target!r} names no definition")
+        compiled = self.compiled
         if name not in compiled:
             # A definition that refers to itself reaches this placeholder, which looks
             # the finished check up when it runs.
             compiled[name] = lambda instance: compiled[name](instance)
-            compiled[name] = build(defs[name])
+            compiled[name] = self.build(self.defs[name])
         return compiled[name]
 
-    def build(schema: Any) -> Check:
+    def build(self, schema: Any) -> Check:
         if schema is True:
             return _always
         if schema is False:
@@ -80,17 +86,16 @@ def compile_schema(root: Mapping[str, Any]) -> Check:
         if not isinstance(schema, dict):
             raise Unsupported(f"not a schema: {schema!r}")
         checks = [
-            keyword(name, value, schema)
+            self.keyword(name, value, schema)
             for name, value in schema.items()
             if name not in _ANNOTATIONS
         ]
         return _all_of(checks) if checks else _always
 
-    def keyword(name: str, value: Any, schema: dict[str, Any]) -> Check:
+    def keyword(self, name: str, value: Any, schema: dict[str, Any]) -> Check:
+        build = self.build
         if name == "$ref":
-            return ref(value)
-        if name == "type":
-            return _type(value)
+            return self.ref(value)
         if name == "properties":
             return _properties({key: build(sub) for key, sub in _dict(value).items()})
         if name == "additionalProperties":
@@ -98,27 +103,27 @@ def compile_schema(root: Mapping[str, Any]) -> Check:
             return _additional(known, build(value))
         if name == "propertyNames":
             return _property_names(build(value))
-        if name == "required":
-            return _required(_list(value, str))
-        if name == "minProperties":
-            return _min_properties(_count(value))
         if name == "items":
             return _items(build(value))
         if name == "anyOf":
             return _any_of([build(sub) for sub in _list(value, object)])
-        if name == "enum":
-            return _enum(_list(value, object))
-        if name == "const":
-            return lambda instance: _equal(instance, value)
-        if name == "pattern":
-            return _pattern(re.compile(_of(value, str)))
-        if name == "minLength":
-            return _min_length(_count(value))
-        if name == "minimum":
-            return _minimum(_of(value, (int, float)))
-        raise Unsupported(f"keyword {name!r}")
+        leaf = _LEAVES.get(name)
+        if leaf is None:
+            raise Unsupported(f"keyword {name!r}")
+        return leaf(value)
 
-    return build(root)
+
+# Keywords whose check depends on their value alone.
+_LEAVES: dict[str, Callable[[Any], Check]] = {
+    "type": lambda value: _type(value),
+    "required": lambda value: _required(_list(value, str)),
+    "minProperties": lambda value: _min_properties(_count(value)),
+    "enum": lambda value: _enum(_list(value, object)),
+    "const": lambda value: lambda instance: _equal(instance, value),
+    "pattern": lambda value: _pattern(re.compile(_of(value, str))),
+    "minLength": lambda value: _min_length(_count(value)),
+    "minimum": lambda value: _minimum(_of(value, (int, float))),
+}
 
 
 # -- checking values of the schema itself ----------------------------------------------------
