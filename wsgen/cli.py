@@ -11,12 +11,10 @@ up to date, 1 an invalid spec or a stale tree, 2 bad usage; anything else is a b
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TextIO
+from typing import TYPE_CHECKING, Annotated, NamedTuple, TextIO
 
 import typer
 
@@ -57,8 +55,7 @@ FormatOpt = Annotated[
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Streams:
+class Streams(NamedTuple):
     """Where a run writes: the reporters and the commands get them from the context."""
 
     out: TextIO
@@ -232,6 +229,7 @@ def run(
 
 def _bug_report(err: TextIO) -> None:
     import platform
+    import traceback
 
     try:
         from importlib.metadata import version

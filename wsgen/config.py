@@ -12,9 +12,8 @@ Paths are relative to the pyproject.toml. Command-line arguments override every 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import UsageError
 from .naming import did_you_mean
@@ -32,8 +31,7 @@ class ConfigError(UsageError):
     """A problem in ``[tool.wsgen]`` (a usage problem, exit 2)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(NamedTuple):
     file: Path | None
     specs: tuple[Path, ...] = ()
     output: Path | None = None
@@ -105,8 +103,7 @@ def _parse(file: Path, table: Any) -> Config:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
+class Inputs(NamedTuple):
     """The specs to run on, the output folder for a single one, the diagnostics format."""
 
     specs: tuple[Path, ...]

@@ -7,8 +7,7 @@ schema reports them), then queried by the rules. Nothing here reports a problem.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 APP = None  # the owner of the app's includes: no router name can be it
 
@@ -25,12 +24,11 @@ def as_str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
-    """One include of an existing router: ``owner``'s ``include[index]`` names ``child``."""
+class Edge(NamedTuple):
+    """One include of an existing router: ``owner``'s ``include[position]`` names ``child``."""
 
     owner: str | None  # a router name, or APP
-    index: int
+    position: int
     child: str
     prefix: str
     guarded: bool  # the include has dependencies of its own

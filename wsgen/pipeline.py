@@ -5,43 +5,45 @@
     -> render (Jinja) -> format (black) -> plan (compare with the folder)
     -> write and record the manifest | check | diff | dry-run
 
-``validate`` stops after the second step of that line; both commands share it.
+``validate`` stops after the second step of that line; both commands share it. The stages
+after it are imported where the generate path needs them, so that ``wsgen validate`` (the
+pre-commit hook) never pays for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from . import build, config, formatting, manifest, plan, render, validate, write
+from . import config, validate
 from .errors import Diagnostic, SpecError, UsageError
 from .loader import LoadedSpec, load_bytes, read_spec
-from .model import Spec
 from .phases import phase
+
+if TYPE_CHECKING:
+    from . import manifest
+    from .model import Spec
+    from .plan import Change
 
 Mode = Literal["write", "check", "diff", "dry-run"]
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
+class Options(NamedTuple):
     mode: Mode = "write"
     output: Path | None = None  # the folder for a single spec (-o, [tool.wsgen] output)
     force: bool = False  # overwrite files that wsgen did not write
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What became of one spec."""
 
     spec: str  # the spec's name in messages
     diagnostics: tuple[Diagnostic, ...] = ()  # errors, or the warnings of a valid spec
     output: Path | None = None  # the output folder, once known
     files: int = 0  # how many files the spec produces
-    changes: tuple[
-        plan.Change, ...
-    ] = ()  # how the folder differed (and, written, no more)
+    # How the folder differed from the spec (and, when written, differs no more).
+    changes: tuple[Change, ...] = ()
     manifest: Path | None = None  # the manifest, when this run wrote it
     from_manifest: bool = False  # known to be up to date without reading the spec
     notes: tuple[str, ...] = ()
@@ -57,8 +59,7 @@ class Outcome:
         return not self.errors and self.stopped is None
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
+class Run(NamedTuple):
     command: Literal["validate", "generate"]
     mode: Mode | None  # None for validate
     outcomes: tuple[Outcome, ...] = ()
@@ -98,6 +99,8 @@ def load_model(
 ) -> tuple[Spec, list[Diagnostic]]:
     """The frozen model of the spec at ``path`` and its warnings; SpecError otherwise.
     ``raw`` is the spec's bytes when they have been read already."""
+    from . import build
+
     name = str(path) if name is None else name
     loaded, warnings = checked(name, read_spec(path, name) if raw is None else raw)
     with phase("build"):
@@ -112,6 +115,8 @@ def generate_files(
     Deterministic: the same spec always gives the same bytes, whatever ``previous`` (the
     files now in the output folder, which only save formatting work) and ``workers`` are.
     """
+    from . import formatting, render
+
     with phase("render"):
         rendered = render.render_package(spec)
     with phase("format"):
@@ -162,6 +167,8 @@ def _generate(path: Path, options: Options) -> Outcome:
 
 def _known(path: Path, name: str, raw: bytes, options: Options) -> Outcome | None:
     """The outcome when the manifest shows the tree up to date without reading the spec."""
+    from . import manifest
+
     with phase("manifest"):
         if options.output is not None:
             target, expected = options.output, manifest.ANY_OUTPUT
@@ -198,6 +205,8 @@ def _produce(
     options: Options,
 ) -> Outcome:
     """Render the package, compare it with ``target``, and write it when asked to."""
+    from . import manifest, plan, write
+
     try:
         with phase("read"):
             previous = plan.existing(target)
@@ -226,6 +235,8 @@ def _record(
 ) -> tuple[Path | None, tuple[str, ...]]:
     """Update the manifest: its path when it changed. A folder that takes the files but
     not the manifest only loses speed, so that is a note, not a failure."""
+    from . import manifest
+
     try:
         changed = manifest.record(target, source, entry)
     except OSError as exc:
@@ -239,6 +250,8 @@ def _record(
 
 def _slow_check(target: Path, source: str, entry: manifest.Entry) -> tuple[str, ...]:
     """Why an up-to-date check had to read the whole spec, and how to make it instant."""
+    from . import manifest
+
     if manifest.read(target).get(source) == entry:
         return ()
     note = (

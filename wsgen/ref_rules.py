@@ -8,16 +8,14 @@ The rules read the loaded data defensively: a part with the wrong shape is skipp
 from __future__ import annotations
 
 import keyword
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .includes import IncludeGraph, as_dict, as_list
 from .naming import did_you_mean, shadows
 from .source import Collector, JsonPath
 
 
-@dataclass(frozen=True, slots=True)
-class SpecView:
+class SpecView(NamedTuple):
     """What every rule may consult, and where it reports."""
 
     dependencies: dict[str, Any]

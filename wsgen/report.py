@@ -14,11 +14,13 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import Diagnostic, UsageError
-from .pipeline import Outcome, Run
-from .plan import Change
+
+if TYPE_CHECKING:
+    from .pipeline import Outcome, Run
+    from .plan import Change
 
 _STALE = "out of date with its spec"
 _UPDATE = "run `wsgen generate` to update it"

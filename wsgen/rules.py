@@ -100,7 +100,7 @@ def check_cycles(spec: SpecView) -> None:
     for edge, chain in spec.graph.cycles():
         loop = " -> ".join([*chain, edge.child])
         spec.report.error(
-            ("routers", str(edge.owner), "include", edge.index, "router"),
+            ("routers", str(edge.owner), "include", edge.position, "router"),
             "include-cycle",
             f"router '{edge.owner}' includes '{edge.child}', which makes a cycle: {loop}",
             "remove one of these includes",

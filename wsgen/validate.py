@@ -10,8 +10,7 @@ one that does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import resources, rules, schema_check
 from .errors import Diagnostic, SpecError
@@ -108,8 +107,7 @@ def _translate(
     return found if isinstance(found, list) else [found]
 
 
-@dataclass(frozen=True, slots=True)
-class _Failure:
+class _Failure(NamedTuple):
     """One schema keyword that a value does not satisfy."""
 
     path: JsonPath
