@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _apps import REPO
+from _apps import REPO, run_wsgen
 
 from wsgen import manifest
 
@@ -47,15 +47,12 @@ MODULES = ["__init__.py", "app.py", "chat.py", "raw.py"]
 
 
 def wsgen(cwd: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
-    """Run the real CLI; the result and the names of the phases the run went through."""
-    result = subprocess.run(
-        [sys.executable, "-m", "wsgen", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "PYTHONPATH": str(REPO), "WSGEN_PHASES": "1"},
-    )
+    """Run the CLI; the result and the names of the phases the run went through."""
+    os.environ["WSGEN_PHASES"] = "1"
+    try:
+        result = run_wsgen(*args, cwd=cwd)
+    finally:
+        del os.environ["WSGEN_PHASES"]
     assert "Traceback" not in result.stderr, result.stderr
     lines = result.stderr.splitlines()
     timings = [line for line in lines if line.startswith("wsgen-phases ")]
