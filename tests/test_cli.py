@@ -1,7 +1,9 @@
-"""The command line as users and hooks run it: a real ``python -m wsgen`` subprocess.
+"""The command line as users and hooks run it.
 
 Exit codes are part of the interface (0 ok, 1 invalid spec, 2 bad usage), errors go to
-stderr, stdout carries only results, and a user mistake never shows a traceback.
+stderr, stdout carries only results, and a user mistake never shows a traceback. Most tests
+run the CLI in process (``wsgen.cli.run``); the smoke tests below run each command as the
+real ``python -m wsgen`` process and check it says exactly what the in-process run says.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _apps import run_wsgen
+from _apps import run_wsgen, run_wsgen_process
 
 import wsgen
 
@@ -75,6 +77,45 @@ def files_under(folder: Path) -> list[str]:
     return sorted(
         p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()
     )
+
+
+# -- each command as a real process --------------------------------------------------------
+
+SMOKE = {
+    "version": ["--version"],
+    "help": ["--help"],
+    "validate": ["validate", "wsgen.yaml"],
+    "validate invalid": ["validate", "bad.yaml", "--format", "github"],
+    "generate": ["generate", "wsgen.yaml"],
+    "generate --check": ["generate", "wsgen.yaml", "--check", "--format", "json"],
+    "schema": ["schema"],
+    "init": ["init", "new/wsgen.yaml"],
+    "bad usage": ["generate", "missing.yaml"],
+}
+
+
+@pytest.mark.parametrize("name", list(SMOKE))
+def test_each_command_as_a_process_says_what_the_in_process_run_says(
+    name: str, tmp_path: Path
+) -> None:
+    results = []
+    for runner, folder in ((run_wsgen_process, "process"), (run, "in_process")):
+        root = tmp_path / folder
+        write(root / "wsgen.yaml", VALID.replace("prefix: /chat", "prefix: /c"))
+        write(root / "bad.yaml", INVALID)
+        if name == "generate --check":  # a stale tree: the document lists its files
+            assert run("generate", "wsgen.yaml", cwd=root).returncode == 0
+            write(root / "wsgen.yaml", VALID)
+        results.append(runner(*SMOKE[name], cwd=root))
+        no_traceback(results[-1])
+    process, in_process = results
+    assert (process.returncode, process.stdout, process.stderr) == (
+        in_process.returncode,
+        in_process.stdout,
+        in_process.stderr,
+    )
+    expected = {"validate invalid": 1, "generate --check": 1, "bad usage": 2}
+    assert process.returncode == expected.get(name, 0)
 
 
 # -- version and help ---------------------------------------------------------------------
