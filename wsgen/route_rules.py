@@ -133,13 +133,12 @@ def check_starlette_route(
         )
     guards = inherited_dependencies(spec, router)
     if guards:
-        spec.report.error(
+        spec.report.warning(
             (*here, "kind"),
             "starlette-unguarded",
             f"a 'kind: starlette' route is not guarded by the dependencies of "
             f"{', '.join(guards)}: FastAPI ignores them for websocket_route()",
             "check the handler does its own checks, or drop 'kind: starlette'",
-            severity="warning",
         )
 
 
