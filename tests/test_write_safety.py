@@ -441,13 +441,47 @@ def test_a_failure_between_writes_leaves_whole_files(
         assert temp_files(out) == []  # cleaned up on the way out
     else:
         assert result.returncode == 137
-        # The third file was complete in its temporary file, not yet in place.
-        (leftover,) = temp_files(out)
-        target = TEMP_NAME.fullmatch(leftover)
-        assert target is not None
-        assert (out / leftover).read_bytes() == b[target["target"]]
-        assert tree[target["target"]] == a[target["target"]]
+        # Every new text was complete in its temporary file before the first rename: the
+        # files not yet renamed are still there, whole, beside their old version.
+        leftovers = temp_files(out)
+        changed = [n for n in b if n.endswith(".py") and b[n] != a.get(n)]
+        assert len(leftovers) == len(changed) - 2
+        for leftover in leftovers:
+            target = TEMP_NAME.fullmatch(leftover)
+            assert target is not None
+            assert (out / leftover).read_bytes() == b[target["target"]]
+            assert tree[target["target"]] == a[target["target"]]
         assert_clean_finish(work, versions)
+
+
+def test_a_failure_before_the_first_rename_changes_nothing(
+    tmp_path: Path,
+    versions: dict[str, dict[str, bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The third temporary file cannot be made (a full disk, a name too long): every new
+    text is staged before any file is renamed, so the whole tree stays version A."""
+    import tempfile
+
+    from wsgen import write
+
+    real, made = tempfile.mkstemp, []
+
+    def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
+        made.append(1)
+        if len(made) == 3:
+            raise OSError(28, "No space left on device")
+        return real(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(write.tempfile, "mkstemp", mkstemp)
+    work = tmp_path / "work"
+    place_tree(work, versions["A"], "B")
+    before = read_tree(work / "out")
+    result = run_wsgen("generate", "spec.yaml", "-o", "out", cwd=work)
+    assert result.returncode == 2
+    assert "No space left on device" in result.stderr
+    assert read_tree(work / "out") == before
+    assert temp_files(work / "out") == []
 
 
 # --- concurrent runs ---------------------------------------------------------------------

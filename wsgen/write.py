@@ -22,14 +22,31 @@ def apply(plan: Plan, *, force: bool = False) -> None:
             "overwritten; move it away, or pass --force to replace it"
         )
     plan.output.mkdir(parents=True, exist_ok=True)
+    # Every new text goes into a temporary file first: a failure there (a full disk, a
+    # name the file system refuses) leaves the whole tree as it was. Only then are the
+    # files renamed into place, each rename atomic.
+    staged: list[tuple[str, Path]] = []
+    try:
+        for change in plan.changes:
+            if change.kind != "extra":
+                staged.append(
+                    (stage(change.path, change.new.encode("utf-8")), change.path)
+                )
+        while staged:
+            temp, target = staged[0]
+            os.replace(temp, target)
+            staged.pop(0)
+    finally:
+        for temp, _ in staged:
+            Path(temp).unlink(missing_ok=True)
     for change in plan.changes:
         if change.kind == "extra":
             change.path.unlink(missing_ok=True)
-        else:
-            atomic_write(change.path, change.new.encode("utf-8"))
 
 
-def atomic_write(target: Path, data: bytes) -> None:
+def stage(target: Path, data: bytes) -> str:
+    """A temporary file beside ``target`` holding ``data``, ready to be renamed over it. Its
+    name starts with '.' and ends with '.tmp', so nothing imports a leftover."""
     try:
         fd, temp = tempfile.mkstemp(
             prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
@@ -40,6 +57,15 @@ def atomic_write(target: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.chmod(temp, 0o644)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def atomic_write(target: Path, data: bytes) -> None:
+    temp = stage(target, data)
+    try:
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
