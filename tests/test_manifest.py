@@ -433,3 +433,53 @@ def test_a_fifo_in_the_folder_never_blocks_a_run(project: Path, where: str) -> N
             assert "is not a regular file where wsgen would write one" in result.stderr
     # A stray FIFO is no module of the spec; one at a module's path is an error.
     assert answers == ([0, 0] if where == "notes.py" else [2, 2])
+
+
+def _check_in_a_process(project: Path) -> subprocess.CompletedProcess[str]:
+    """``generate --check`` as its own process, so a run that would hang times out."""
+    return subprocess.run(
+        [sys.executable, "-m", "wsgen", "generate", "wsgen.yaml", "--check"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_manifest_that_is_a_fifo_is_ignored(project: Path) -> None:
+    (project / OUT / manifest.NAME).unlink()
+    os.mkfifo(project / OUT / manifest.NAME)
+    result = _check_in_a_process(project)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_manifest_linked_to_an_endless_file_is_ignored(project: Path) -> None:
+    (project / OUT / manifest.NAME).unlink()
+    (project / OUT / manifest.NAME).symlink_to("/dev/zero")
+    result = _check_in_a_process(project)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["/dev/zero", "../wsgen.yaml", "sub/chat.py", ".x.py"])
+def test_an_entry_naming_a_file_outside_the_folder_is_ignored(
+    project: Path, name: str
+) -> None:
+    """A sealed entry (anyone can compute the seal) that lists a file wsgen never writes
+    is not read: the run takes the full path and says the same as without it."""
+    path = project / OUT / manifest.NAME
+    document = json.loads(path.read_text())
+    entry = document["specs"]["wsgen.yaml"]
+    entry["files"][name] = manifest.digest(b"")
+    del entry["seal"]
+    entry["seal"] = manifest._seal(entry)
+    path.write_text(json.dumps(document))
+    assert manifest.read(project / OUT) == {}
+    result, phases = wsgen(project, "generate", "wsgen.yaml", "--check")
+    assert result.returncode == 0, result.stderr
+    assert read_full_spec(phases)

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import sys
 from dataclasses import asdict, dataclass, replace
 from functools import cache
@@ -146,8 +147,8 @@ class Entry:
         if raw["seal"] != _seal(body):
             raise ValueError("the entry does not match its seal")
         files = raw["files"]
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
-            raise TypeError("files")
+        if not all(_module_name(k) and isinstance(v, str) for k, v in files.items()):
+            raise TypeError("files")  # e.g. '/dev/zero' or '../x.py': not one of ours
         return cls(
             spec=str(raw["spec"]),
             wsgen=str(raw["wsgen"]),
@@ -160,6 +161,18 @@ class Entry:
         return [replace(w, file=display) for w in self.warnings]
 
 
+def _module_name(name: object) -> bool:
+    """Whether ``name`` can be a file wsgen writes: a plain ``.py`` name in the folder."""
+    return (
+        isinstance(name, str)
+        and name.endswith(".py")
+        and not name.startswith(".")
+        and os.path.basename(name) == name
+        and "\\" not in name
+        and "\0" not in name
+    )
+
+
 def _seal(body: dict[str, Any]) -> str:
     return digest(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
@@ -168,8 +181,11 @@ def read(output: Path) -> dict[str, Entry]:
     """The entries recorded in ``output``, by spec source name; {} when there is no usable
     manifest (missing, unreadable, from another manifest format, or edited into nonsense).
     """
+    data = _read_regular(os.path.join(os.fspath(output), NAME))
+    if data is None:
+        return {}
     try:
-        raw = json.loads((output / NAME).read_bytes())
+        raw = json.loads(data)
         if raw.get("format") != FORMAT:
             return {}
         return {str(k): Entry.from_json(v) for k, v in raw["specs"].items()}
@@ -210,7 +226,7 @@ def unchanged(
         return None
     base = os.fspath(output)
     for name, want in entry.files:
-        data = _read_unlinked(os.path.join(base, name))
+        data = _read_regular(os.path.join(base, name))
         if data is None or digest(data) != want:
             return None
     # A file the spec produced before and no longer does would be removed by the full path.
@@ -237,16 +253,29 @@ _NO_FOLLOW = (
 )
 
 
-def _read_unlinked(path: str) -> bytes | None:
-    """The bytes of the file at ``path``; None when it is missing, unreadable or a link."""
+# No generated module or manifest comes near this; a larger "file" is no file of wsgen's.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+
+
+def _read_regular(path: str) -> bytes | None:
+    """The bytes of the regular file at ``path``; None when it is missing, unreadable, a
+    link, a FIFO or device (whose reads could block or never end) or absurdly large."""
     if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):
         return None
     try:
         fd = os.open(path, _NO_FOLLOW)
-        with open(fd, "rb") as handle:
-            return handle.read()
-    except OSError:  # also a folder where the file should be (reading it fails)
+    except OSError:
         return None
+    try:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_FILE_BYTES:
+            return None  # also a folder where the file should be
+        with open(fd, "rb", closefd=False) as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def record(output: Path, source: str, entry: Entry) -> bool:
