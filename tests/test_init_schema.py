@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from _apps import REPO, run_wsgen
 
@@ -75,3 +76,16 @@ def test_init_keeps_an_existing_schema_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "api.yaml").is_file()
     assert mine.read_text() == "{}\n"
+
+
+@pytest.mark.parametrize("link", ["wsgen.yaml", "wsgen.schema.json"])
+def test_init_never_writes_through_a_link(link: str, tmp_path: Path) -> None:
+    project, outside = tmp_path / "project", tmp_path / "outside"
+    project.mkdir()
+    outside.mkdir()
+    (project / link).symlink_to(outside / "target")  # dangling: nothing there yet
+    result = run_wsgen("init", cwd=project)
+    assert result.returncode == 2
+    assert f"{link} is a symbolic link" in result.stderr
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in project.iterdir()) == [link]

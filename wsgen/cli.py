@@ -186,11 +186,10 @@ def init(
     from .resources import resource_dir, schema_path
 
     streams = _streams(ctx)
-    if path.exists():
-        print(
-            f"error: {path} already exists; wsgen init does not overwrite it",
-            file=streams.err,
-        )
+    beside = path.parent / "wsgen.schema.json"
+    problem = _init_problem(path, beside)
+    if problem:
+        print(f"error: {problem}", file=streams.err)
         raise typer.Exit(2)
     starter = (resource_dir("templates") / "starter.wsgen.yaml").read_text(
         encoding="utf-8"
@@ -198,10 +197,23 @@ def init(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(starter, encoding="utf-8")
     print(f"wrote {path}", file=streams.out)
-    beside = path.parent / "wsgen.schema.json"
     if not beside.exists():
         beside.write_text(schema_path().read_text(encoding="utf-8"), encoding="utf-8")
         print(f"wrote {beside}", file=streams.out)
+
+
+def _init_problem(path: Path, beside: Path) -> str | None:
+    """Why ``wsgen init`` must not write ``path`` (and the schema ``beside`` it), if it must
+    not: it never overwrites, and never writes through a link, dangling or not."""
+    for target in (path, beside):
+        if target.is_symlink():
+            return (
+                f"{target} is a symbolic link; wsgen init does not write through links "
+                "(it could land outside the project), so remove it"
+            )
+    if path.exists():
+        return f"{path} already exists; wsgen init does not overwrite it"
+    return None
 
 
 def run(
