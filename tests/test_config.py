@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from _apps import run_wsgen
 
 
@@ -226,3 +227,14 @@ def test_bad_format_value_is_an_error(tmp_path: Path) -> None:
     )
     stderr = _usage_error(root, "validate")
     assert "'format' must be one of: text, json, github" in stderr
+
+
+@pytest.mark.parametrize("tool", ["tool = 5\n", "[[tool]]\nname = 'x'\n"])
+@pytest.mark.parametrize("command", ["validate", "generate"])
+def test_a_tool_key_that_is_no_table_is_a_usage_error(
+    tool: str, command: str, tmp_path: Path
+) -> None:
+    """Even with an explicit spec, the configuration is read (its 'format' applies)."""
+    root = write(tmp_path, {"pyproject.toml": tool, "wsgen.yaml": spec("a")})
+    stderr = _usage_error(root, command, "wsgen.yaml")
+    assert "pyproject.toml: 'tool' must be a table" in stderr

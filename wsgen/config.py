@@ -64,7 +64,13 @@ def load(start: Path) -> Config:
         document = tomllib.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read it: {exc}") from None
-    table = document.get("tool", {}).get("wsgen")
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        # `tool = 5` or `[[tool]]`: no [tool.wsgen] can be read from it.
+        raise ConfigError(
+            f"{file}: 'tool' must be a table ([tool.wsgen]), not {type(tool).__name__}"
+        )
+    table = tool.get("wsgen")
     if table is None:
         return Config(file)
     return _parse(file, table)
