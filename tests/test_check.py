@@ -207,6 +207,26 @@ def test_check_diff_shows_what_changed(project: Path, pristine: Path) -> None:
 # --diff and --dry-run -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--check", "--diff"],
+        ["--diff", "--dry-run"],
+        ["--check", "--dry-run", "--diff"],
+    ],
+)
+def test_the_ways_of_not_writing_exclude_each_other(
+    project: Path, flags: list[str]
+) -> None:
+    _hand_edit(project)
+    before = snapshot(project)
+    result = run_wsgen("generate", "wsgen.yaml", *flags, cwd=project)
+    assert result.returncode == 2
+    assert "exclude each other; pass one of them" in result.stderr
+    assert result.stdout == ""
+    assert snapshot(project) == before
+
+
 def test_diff_prints_the_diff_exits_0_and_writes_nothing(project: Path) -> None:
     _hand_edit(project)
     before = snapshot(project)

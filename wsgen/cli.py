@@ -141,15 +141,23 @@ def generate(
     """Validate each SPEC and write its FastAPI package (routers, app.py, __init__.py)."""
     from . import config, pipeline
 
-    mode: Mode = (
-        "check" if check else "diff" if diff else "dry-run" if dry_run else "write"
-    )
     try:
+        mode = _mode(check=check, diff=diff, dry_run=dry_run)
         inputs = config.inputs(specs, fmt, output)
     except UsageError as error:
         _finish(ctx, fmt, pipeline.stopped("generate", error))
     options = pipeline.Options(mode, inputs.output, force)
     _finish(ctx, inputs.format, pipeline.generate_specs(inputs.specs, options))
+
+
+def _mode(**flags: bool) -> Mode:
+    """The one way of not writing that was asked for, else "write"."""
+    chosen = [name for name, given in flags.items() if given]
+    if len(chosen) > 1:
+        names = " and ".join(f"--{name.replace('_', '-')}" for name in chosen)
+        raise UsageError(f"{names} exclude each other; pass one of them")
+    modes: dict[str, Mode] = {"check": "check", "diff": "diff", "dry_run": "dry-run"}
+    return modes[chosen[0]] if chosen else "write"
 
 
 @app.command()
