@@ -161,7 +161,7 @@ def test_github_escapes_percent_newline_colon_and_comma(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         (
             "::error file=we%2Cird%3Aname.yaml,line=2,col=1,title=wsgen unknown-key::"
-            "x%0Ay: unknown key 'x%0Ay'; allowed keys: app, dependencies, output, "
+            "x\\ny: unknown key 'x\\ny'; allowed keys: app, dependencies, output, "
             "routers, version"
         ),
         (
@@ -248,3 +248,27 @@ def test_github_check_annotates_each_stale_file(tmp_path: Path) -> None:
         f"::error file=out/__init__.py,title=wsgen stale::missing: {message}",
         f"::error file=out/chat.py,title=wsgen stale::changed: {message}",
     ]
+
+
+RAW = re.compile("[\x1b\x9b\u202e\u2028]")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+def test_no_format_prints_a_terminal_escape_or_bidi_override_from_the_spec(
+    fmt: str, tmp_path: Path
+) -> None:
+    """A value can hold ESC (erase the line, print a fake 'valid'), a C1 CSI, a line
+    separator or U+202E (text shown right to left): every format shows them as escapes,
+    in diagnostics, in results and in paths."""
+    evil = "\\e[2K\\e[1Gwsgen.yaml: valid\\x9b\\u202e\\u2028"  # YAML escapes
+    (tmp_path / "bad.yaml").write_text(VALID.replace("/ws", f'"{evil}ws"'))
+    (tmp_path / "good.yaml").write_text(f'output: "out{evil}"\n' + VALID)
+    for args in (["validate", "bad.yaml"], ["generate", "good.yaml"]):
+        result = run_wsgen(*args, "--format", fmt, cwd=tmp_path)
+        assert result.returncode in (0, 1), result.stderr
+        for stream in (result.stdout, result.stderr):
+            assert not RAW.search(stream), repr(stream)
+        shown = result.stdout + result.stderr
+        assert "\\x1b[2K" in shown or "\\u001b[2K" in shown or "\\\\x1b[2K" in shown
+    written = [p.name for p in tmp_path.iterdir() if p.name.startswith("out")]
+    assert written == ["out\x1b[2K\x1b[1Gwsgen.yaml: valid\x9b\u202e\u2028"]

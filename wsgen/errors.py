@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Characters that must not reach a terminal or a CI log as they are: controls (a newline
+# would fake an extra line, ESC starts terminal commands), line and paragraph separators,
+# and the bidirectional overrides and isolates that make text read differently than it is.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` with each character that could act on a terminal shown as its escape."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 # Messages quote values from the spec; a value of 100,000 characters would make a line of
 # 200 KB. Any run of more than LONG characters without a space keeps its two ends.
 LONG = 120
@@ -51,7 +61,7 @@ class Diagnostic:
         line = f"{self.file}:{self.line}:{self.column}: {where}: {text}"
         # One problem is one line, and no control character from a spec (a newline, an
         # ANSI escape) reaches the terminal as is: show it as its Python escape.
-        return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], line)
+        return printable(line)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.file, self.line, self.column, self.path, self.message)

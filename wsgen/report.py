@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .errors import Diagnostic, UsageError
+from .errors import Diagnostic, UsageError, printable
 
 if TYPE_CHECKING:
     from .pipeline import Outcome, Run
@@ -105,7 +106,7 @@ class TextReporter:
     def diagnostics(self, diagnostics: tuple[Diagnostic, ...]) -> None:
         colour = use_colour(self.err)
         for diagnostic in diagnostics:
-            self.say(text_line(diagnostic, colour))
+            print(text_line(diagnostic, colour), file=self.err)  # escaped by format()
 
     def diff(self, outcome: Outcome) -> None:
         self.show_diff(outcome)
@@ -120,16 +121,20 @@ class TextReporter:
         self.say(f"error: {error.message}")
 
     def result(self, line: str) -> None:
-        print(line, file=self.out)
+        print(printable(line), file=self.out)
 
     def say(self, line: str) -> None:
-        print(line, file=self.err)
+        """A line for people on stderr; paths and values in it may come from the spec."""
+        print(printable(line), file=self.err)
 
     def finish(self) -> None:
         """The end of the run, before the error count: json prints its document here."""
 
 
 def _escape_data(text: str) -> str:
+    text = printable(
+        text
+    )  # no terminal escape reaches the log; then the workflow syntax
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -219,7 +224,9 @@ class JsonReporter(TextReporter):
         self.say(line)
 
     def finish(self) -> None:
-        print(json.dumps(self.entries, indent=2, ensure_ascii=False), file=self.out)
+        document = json.dumps(self.entries, indent=2, ensure_ascii=False)
+        # JSON escapes C0 controls itself; the others it keeps raw, but may escape too.
+        print(_UNSAFE_IN_JSON.sub(_json_escape, document), file=self.out)
 
     @staticmethod
     def _would(change: Change) -> str:
@@ -244,6 +251,13 @@ class JsonReporter(TextReporter):
         if diff:
             entry["diff"] = change.diff()
         self.entries.append(entry)
+
+
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 REPORTERS: dict[str, type[TextReporter]] = {
