@@ -12,6 +12,7 @@ import os
 import re
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -496,3 +497,64 @@ def test_output_has_no_absolute_paths_or_timestamps(tmp_path: Path) -> None:
             "." if name == "__init__.py" else " from 'wsgen.yaml'."
         )
         assert text.startswith(header), name
+
+
+# -- nobody reading -------------------------------------------------------------------------
+
+PIPE_CASES = {
+    "valid": (["validate", "wsgen.yaml"], 0),
+    "invalid": (["validate", "bad.yaml"], 1),
+    "schema": (["schema"], 0),
+    "stale --check": (["generate", "wsgen.yaml", "--check"], 1),
+    "stale --check json": (
+        ["generate", "wsgen.yaml", "--check", "--format", "json"],
+        1,
+    ),
+    "generate": (["generate", "wsgen.yaml", "-o", "fresh"], 0),
+}
+
+
+def _pipe_project(folder: Path) -> None:
+    write(folder / "wsgen.yaml", VALID.replace("prefix: /chat", "prefix: /c"))
+    write(folder / "bad.yaml", INVALID)
+    assert run("generate", "wsgen.yaml", cwd=folder).returncode == 0
+    write(folder / "wsgen.yaml", VALID)  # the tree is now stale
+
+
+@pytest.mark.parametrize("name", list(PIPE_CASES))
+def test_a_closed_pipe_keeps_the_exit_code(name: str, tmp_path: Path) -> None:
+    """`wsgen generate --check | head -1`: the answer does not depend on the reader."""
+    _pipe_project(tmp_path)
+    args, code = PIPE_CASES[name]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to stdout fails with EPIPE
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "wsgen", *args],
+            cwd=tmp_path,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+
+
+@pytest.mark.parametrize("name", list(PIPE_CASES))
+def test_a_closed_stdout_keeps_the_exit_code(name: str, tmp_path: Path) -> None:
+    _pipe_project(tmp_path)
+    args, code = PIPE_CASES[name]
+    result = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "wsgen", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert result.returncode == code, result.stderr
+    assert "Traceback" not in result.stderr

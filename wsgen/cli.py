@@ -10,9 +10,11 @@ up to date, 1 an invalid spec or a stale tree, 2 bad usage; anything else is a b
 
 from __future__ import annotations
 
+import io
+import os
 import sys
-from collections.abc import Sequence
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NamedTuple, TextIO
 
@@ -94,8 +96,25 @@ def _finish(ctx: typer.Context, fmt: str | None, run: Run) -> None:
 
     streams = _streams(ctx)
     reporter = REPORTERS[fmt if fmt in FORMATS else "text"]
-    reporter(streams.out, streams.err).report(run)
+    with _unless_unread(streams):
+        reporter(streams.out, streams.err).report(run)
     raise typer.Exit(run.exit_code)
+
+
+@contextmanager
+def _unless_unread(streams: Streams) -> Iterator[None]:
+    """Stop writing, quietly, once nobody reads (``wsgen generate --check | head -1``): the
+    run's answer, and so its exit code, does not depend on who reads what it says."""
+    try:
+        yield
+        streams.out.flush()  # a pipe's buffer: its end would surface only at exit
+        streams.err.flush()
+    except BrokenPipeError:
+        for stream in (streams.out, streams.err):
+            try:  # the interpreter flushes both at exit; let that go nowhere
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            except (OSError, ValueError, io.UnsupportedOperation):
+                pass
 
 
 @app.command()
@@ -177,7 +196,9 @@ def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of the spec (for editors and schema stores)."""
     from .resources import schema_path
 
-    _streams(ctx).out.write(schema_path().read_text(encoding="utf-8"))
+    streams = _streams(ctx)
+    with _unless_unread(streams):
+        streams.out.write(schema_path().read_text(encoding="utf-8"))
 
 
 @app.command()
@@ -229,8 +250,9 @@ def run(
 ) -> int:
     """Run wsgen with the arguments ``argv``, writing to ``stdout`` and ``stderr`` (the
     process's own by default); the exit code. A bug is reported, never raised."""
-    out = sys.stdout if stdout is None else stdout
-    err = sys.stderr if stderr is None else stderr
+    # A stream the process was started without (`>&-`) is None: what goes there is lost.
+    out = stdout or sys.stdout or open(os.devnull, "w", encoding="utf-8")
+    err = stderr or sys.stderr or open(os.devnull, "w", encoding="utf-8")
     phases.reset()
     try:
         # Typer's own output (help, usage errors) goes where the run's output goes.
