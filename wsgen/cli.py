@@ -251,8 +251,8 @@ def run(
     """Run wsgen with the arguments ``argv``, writing to ``stdout`` and ``stderr`` (the
     process's own by default); the exit code. A bug is reported, never raised."""
     # A stream the process was started without (`>&-`) is None: what goes there is lost.
-    out = stdout or sys.stdout or open(os.devnull, "w", encoding="utf-8")
-    err = stderr or sys.stderr or open(os.devnull, "w", encoding="utf-8")
+    out = stdout or sys.stdout or _nowhere()
+    err = stderr or sys.stderr or _nowhere()
     phases.reset()
     try:
         # Typer's own output (help, usage errors) goes where the run's output goes.
@@ -267,6 +267,11 @@ def run(
     finally:
         phases.report(err)
     return 0
+
+
+def _nowhere() -> TextIO:
+    """A stream to the null device, open until the process ends."""
+    return open(os.devnull, "w", encoding="utf-8")
 
 
 def _bug_report(err: TextIO) -> None:
