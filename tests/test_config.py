@@ -6,6 +6,7 @@ Each test lays out a small project in a temporary folder and runs the real CLI i
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,15 @@ def test_a_tool_key_that_is_no_table_is_a_usage_error(
     root = write(tmp_path, {"pyproject.toml": tool, "wsgen.yaml": spec("a")})
     stderr = _usage_error(root, command, "wsgen.yaml")
     assert "pyproject.toml: 'tool' must be a table" in stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "generate"])
+def test_a_spec_file_name_that_is_not_utf8_is_refused_up_front(
+    command: str, tmp_path: Path
+) -> None:
+    """Before: the modules were written, then the manifest could not be (exit 3)."""
+    name = os.fsdecode(b"spec-\xff.yaml")
+    (tmp_path / name).write_text(spec("chat"), encoding="utf-8")
+    stderr = _usage_error(tmp_path, command, name)
+    assert "the file name b'spec-\\xff.yaml' is not valid UTF-8; rename it" in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]

@@ -11,6 +11,7 @@ Paths are relative to the pyproject.toml. Command-line arguments override every 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -130,7 +131,23 @@ def inputs(
         raise UsageError(
             "-o/--output needs exactly one SPEC; set 'output:' in each spec instead"
         )
-    return Inputs(chosen, output or (None if specs else settings.output), fmt)
+    output = output or (None if specs else settings.output)
+    for path in (*chosen, *([output] if output is not None else [])):
+        _check_name_is_text(path)
+    return Inputs(chosen, output, fmt)
+
+
+def _check_name_is_text(path: Path) -> None:
+    """Messages, generated headers and the manifest name files in UTF-8 text: a file name
+    that is not (bytes Python could only carry as surrogates) is refused before any work.
+    """
+    for name in (display(path), source_name(path)):
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(
+                f"the file name {os.fsencode(name)!r} is not valid UTF-8; rename it"
+            ) from None
 
 
 def _configured_specs(settings: Config) -> tuple[Path, ...]:
