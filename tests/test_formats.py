@@ -272,3 +272,32 @@ def test_no_format_prints_a_terminal_escape_or_bidi_override_from_the_spec(
         assert "\\x1b[2K" in shown or "\\u001b[2K" in shown or "\\\\x1b[2K" in shown
     written = [p.name for p in tmp_path.iterdir() if p.name.startswith("out")]
     assert written == ["out\x1b[2K\x1b[1Gwsgen.yaml: valid\x9b\u202e\u2028"]
+
+
+@pytest.mark.parametrize("root_from", ["git", "GITHUB_WORKSPACE"])
+def test_github_names_files_from_the_repository_root(
+    root_from: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub matches annotations to a pull request's lines by the path from the root of
+    the repository, whatever folder wsgen was run in."""
+    repo = tmp_path / "repo"
+    folder = repo / "api" / "specs"
+    folder.mkdir(parents=True)
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    if root_from == "git":
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    else:
+        monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    (folder / "spec.yaml").write_text(VALID.replace("/ws", "ws"))
+    result = run_wsgen("validate", "spec.yaml", "--format", "github", cwd=folder)
+    assert result.returncode == 1
+    assert result.stdout.startswith("::error file=api/specs/spec.yaml,line=5,col=15,")
+
+    (folder / "spec.yaml").write_text("output: out\n" + VALID)
+    assert run_wsgen("generate", "spec.yaml", cwd=folder).returncode == 0
+    (folder / "spec.yaml").write_text("output: out\n" + VALID.replace("/ws", "/w"))
+    result = run_wsgen(
+        "generate", "spec.yaml", "--check", "--format", "github", cwd=folder
+    )
+    assert result.returncode == 1
+    assert "::error file=api/specs/out/chat.py,title=wsgen stale::" in result.stdout

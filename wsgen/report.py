@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import asdict
+import subprocess
+from dataclasses import asdict, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from .errors import Diagnostic, UsageError, printable
@@ -162,12 +164,21 @@ def github_line(diagnostic: Diagnostic) -> str:
 
 
 class GithubReporter(TextReporter):
+    """Annotations name files from the repository's root (``GITHUB_WORKSPACE``, else the
+    git top level), which is what GitHub matches to a pull request's lines, whatever
+    folder wsgen runs in."""
+
+    def __init__(self, out: TextIO, err: TextIO) -> None:
+        super().__init__(out, err)
+        self.root = _repository_root()
+
     def diagnostics(self, diagnostics: tuple[Diagnostic, ...]) -> None:
         for diagnostic in diagnostics:
-            print(github_line(diagnostic), file=self.out)
+            located = replace(diagnostic, file=self.from_root(diagnostic.file))
+            print(github_line(located), file=self.out)
 
     def annotate_stale(self, change: Change) -> None:
-        where = f"file={_escape_property(str(change.path))}"
+        where = f"file={_escape_property(self.from_root(str(change.path)))}"
         title = _escape_property("wsgen stale")
         message = _escape_data(f"{change.kind}: {_STALE}; {_UPDATE}")
         print(f"::error {where},title={title}::{message}", file=self.out)
@@ -176,6 +187,32 @@ class GithubReporter(TextReporter):
         super().usage(error)
         title = _escape_property("wsgen usage")
         print(f"::error title={title}::{_escape_data(error.message)}", file=self.out)
+
+    def from_root(self, file: str) -> str:
+        if self.root is None:
+            return file
+        try:
+            return Path(file).resolve().relative_to(self.root).as_posix()
+        except (ValueError, OSError):
+            return file
+
+
+def _repository_root() -> Path | None:
+    workspace = os.environ.get("GITHUB_WORKSPACE")
+    if workspace:
+        return Path(workspace).resolve()
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):  # no git: names stay as they are
+        return None
+    top = found.stdout.strip()
+    return Path(top).resolve() if found.returncode == 0 and top else None
 
 
 class JsonReporter(TextReporter):
