@@ -145,6 +145,8 @@ def test_help_on_each_command(command: str, tmp_path: Path) -> None:
     assert "SPEC" in result.stdout
     if command == "generate":
         assert "--output" in result.stdout and "-o" in result.stdout
+    # Help texts are plain text, not markup that would swallow the brackets.
+    assert "'spec' in [tool.wsgen] of the" in result.stdout
     no_traceback(result)
 
 
@@ -193,8 +195,23 @@ def test_no_spec_and_no_configuration_exits_2(command: str, tmp_path: Path) -> N
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "error: no spec given: pass SPEC, or set 'spec' in [tool.wsgen] of pyproject.toml\n"
+        "error: no spec given: pass SPEC, set 'spec' in [tool.wsgen] of pyproject.toml, "
+        "or run in the folder of a 'wsgen.yaml'\n"
     )
+
+
+@pytest.mark.parametrize("command", ["validate", "generate"])
+def test_without_configuration_a_bare_command_reads_wsgen_yaml(
+    command: str, tmp_path: Path
+) -> None:
+    """What `wsgen init` writes is what a bare `wsgen validate` then reads."""
+    assert run("init", cwd=tmp_path).returncode == 0
+    result = run(command, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    if command == "validate":
+        assert result.stdout == "wsgen.yaml: valid\n"
+    else:
+        assert (tmp_path / "app" / "routes" / "__init__.py").is_file()
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ INTERNAL_ERROR = 3
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,  # help texts are plain: "[tool.wsgen]" is not markup
     pretty_exceptions_enable=False,
     help="Declare FastAPI WebSocket APIs in YAML; generate plain FastAPI routers.",
 )

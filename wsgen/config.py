@@ -150,10 +150,17 @@ def _check_name_is_text(path: Path) -> None:
             ) from None
 
 
+# What a bare command reads without [tool.wsgen]: the file `wsgen init` writes.
+DEFAULT_SPEC = Path("wsgen.yaml")
+
+
 def _configured_specs(settings: Config) -> tuple[Path, ...]:
     if not settings.specs:
+        if DEFAULT_SPEC.is_file():
+            return (DEFAULT_SPEC,)
         raise UsageError(
-            "no spec given: pass SPEC, or set 'spec' in [tool.wsgen] of pyproject.toml"
+            "no spec given: pass SPEC, set 'spec' in [tool.wsgen] of pyproject.toml, "
+            f"or run in the folder of a '{DEFAULT_SPEC}'"
         )
     for spec in settings.specs:
         if not spec.is_file():
