@@ -16,6 +16,8 @@ _UNPRINTABLE = re.compile(
 def printable(text: str) -> str:
     """``text`` with each character that could act on a terminal shown as its escape."""
     return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
 # Messages quote values from the spec; a value of 100,000 characters would make a line of
 # 200 KB. Any run of more than LONG characters without a space keeps its two ends.
 LONG = 120
