@@ -150,6 +150,7 @@ def test_example(spec: Path, tmp_path: Path) -> None:
     checked = wsgen("validate", spec.name, cwd=folder)
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout == f"{spec.name}: valid\n"
+    assert checked.stderr == ""  # examples are what users copy: no warnings
 
     out = tmp_path / "out"
     generated = wsgen("generate", spec.name, "-o", str(out), cwd=folder)
