@@ -487,3 +487,25 @@ def test_internal_error_exits_3_with_a_bug_report(
     assert f"FastAPI {version('fastapi')}" in result.stderr
     assert result.stdout == ""
     assert snapshot(project) == before
+
+
+def test_a_module_of_another_spec_is_never_overwritten(tmp_path: Path) -> None:
+    """Two specs, one output folder, one router name: the second is refused (exit 2),
+    naming both specs, and the first spec's tree stays whole and up to date."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    for name, prefix in (("a", "/a"), ("b", "/b")):
+        (tmp_path / f"{name}.yaml").write_text(
+            SPEC.replace("/chat\n", f"{prefix}\n"), encoding="utf-8"
+        )
+    assert run_wsgen("generate", "a.yaml", cwd=tmp_path).returncode == 0
+    before = snapshot(tmp_path)
+    for args in ([], ["--force"]):
+        result = run_wsgen("generate", "b.yaml", *args, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert (
+            f"{OUT}/app.py was generated from 'a.yaml', and 'b.yaml' would overwrite it"
+            in result.stderr
+        )
+        assert snapshot(tmp_path) == before
+    check = run_wsgen("generate", "a.yaml", "--check", cwd=tmp_path)
+    assert check.returncode == 0, check.stderr

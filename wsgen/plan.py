@@ -84,6 +84,20 @@ def existing(output: Path) -> dict[str, str]:
     return found
 
 
+def _check_owner(target: Path, old: str, source: str | None) -> None:
+    """Refuse to overwrite a module that another spec generated: two specs writing one
+    module into one folder would undo each other on every run."""
+    owner = header.spec_of(old)
+    if source is None or owner is None or owner == source:
+        return
+    raise OutputError(
+        f"{target} was generated from {owner!r}, and {source!r} would overwrite it: two "
+        "specs write the same module into one folder. Rename the router in one of them, "
+        f"or give one another output folder; if {owner!r} is gone (renamed or moved), "
+        f"delete {target}"
+    )
+
+
 def plan(output: Path, files: dict[str, str], source: str | None = None) -> Plan:
     """Compare ``files`` (relative path -> text) with what ``output`` holds now.
 
@@ -110,8 +124,10 @@ def plan(output: Path, files: dict[str, str], source: str | None = None) -> Plan
         elif old == text:
             unchanged += 1
         else:
-            if not header.is_generated(target):
+            if not header.looks_generated(old):
                 foreign.append(target)
+            else:
+                _check_owner(target, old, source)
             changes.append(Change(target, "changed", old, text))
     if output.is_dir():
         for stale in sorted(output.glob("*.py")):
