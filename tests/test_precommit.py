@@ -412,3 +412,68 @@ def test_validate_imports_nothing_heavy(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "wsgen.yaml: valid\n[]\n"
+
+
+# --- the README's local hooks, with the wsgen of this environment -------------------------
+
+
+def _readme_block(marker: str) -> str:
+    """The fenced block of README.md whose first line is ``marker``, as written there."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"```yaml\n{marker}\n") + len("```yaml\n")
+    return readme[start : readme.index("```", start)]
+
+
+def test_the_readme_local_hooks_work_as_written(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    init_repo(project)
+    (project / "wsgen.yaml").write_text(SPEC, encoding="utf-8")
+    (project / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+    config = _readme_block(
+        "# .pre-commit-config.yaml, with the wsgen installed in your environment"
+    )
+    (project / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    generated = subprocess.run(
+        [sys.executable, "-m", "wsgen", "generate"],
+        cwd=project,
+        env=_env(),
+        check=False,
+    )
+    assert generated.returncode == 0
+    commit_all(project, "chat app")
+    env = _env(tmp_path / "home")
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # its wsgen
+
+    def run_hooks() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pre_commit",
+                "run",
+                "--all-files",
+                "--color",
+                "never",
+            ],
+            cwd=project,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+        )
+
+    passed = run_hooks()
+    assert passed.returncode == 0, passed.stdout
+    assert hook_line(passed.stdout, "wsgen validate").endswith("Passed")
+    assert hook_line(passed.stdout, "wsgen generate --check").endswith("Passed")
+
+    make_stale(project)
+    (project / "broken.wsgen.yaml").write_text(BROKEN_SPEC, encoding="utf-8")
+    git("add", "broken.wsgen.yaml", cwd=project)
+    failed = run_hooks()
+    assert failed.returncode == 1, failed.stdout
+    assert f"broken.wsgen.yaml:4:13: {BROKEN_LINE}" in failed.stdout
+    assert hook_line(failed.stdout, "wsgen generate --check").endswith("Failed")
+    assert_stale_report(failed.stdout)
