@@ -6,6 +6,7 @@ and copied (with its mtimes) into each test's folder, so a test costs one or two
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -509,3 +510,44 @@ def test_a_module_of_another_spec_is_never_overwritten(tmp_path: Path) -> None:
         assert snapshot(tmp_path) == before
     check = run_wsgen("generate", "a.yaml", "--check", cwd=tmp_path)
     assert check.returncode == 0, check.stderr
+
+
+def test_a_module_of_a_spec_that_is_gone_is_reported(tmp_path: Path) -> None:
+    """b.yaml shared a's folder and was deleted: its module would stay forever, so every
+    run names it, and --check (fast path or not) fails until it is deleted."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "a.yaml").write_text(SPEC, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(
+        f"version: 1\noutput: {OUT}\nrouters:\n  bee:\n    websockets:\n"
+        "      - path: /bee\n        handler: h:bee\n",
+        encoding="utf-8",
+    )
+    for spec in ("a.yaml", "b.yaml"):
+        assert run_wsgen("generate", spec, cwd=tmp_path).returncode == 0
+    assert run_wsgen("generate", "a.yaml", "--check", cwd=tmp_path).returncode == 0
+    (tmp_path / "b.yaml").unlink()
+    orphan = (
+        f"orphan: {OUT}/bee.py: generated from 'b.yaml', which no longer exists, so "
+        "nothing updates it; delete it if nothing imports it (git rm), or restore the spec"
+    )
+    for manifest in (True, False):
+        if not manifest:
+            (tmp_path / OUT / MANIFEST).unlink(missing_ok=True)
+        check = run_wsgen("generate", "a.yaml", "--check", cwd=tmp_path)
+        assert check.returncode == 1, check.stderr
+        assert orphan in check.stderr.splitlines()
+        assert "up to date" not in check.stdout
+    written = run_wsgen("generate", "a.yaml", cwd=tmp_path)
+    assert written.returncode == 0
+    assert f"warning: {orphan}" in written.stderr.splitlines()
+    assert (tmp_path / OUT / "bee.py").is_file()  # reported, never deleted by wsgen
+    entries = json.loads(
+        run_wsgen(
+            "generate", "a.yaml", "--check", "--format", "json", cwd=tmp_path
+        ).stdout
+    )
+    assert [(e["rule"], e["file"], e["severity"]) for e in entries] == [
+        ("orphan", f"{OUT}/bee.py", "error")
+    ]
+    (tmp_path / OUT / "bee.py").unlink()
+    assert run_wsgen("generate", "a.yaml", "--check", cwd=tmp_path).returncode == 0

@@ -47,13 +47,20 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
+def project_root(spec: Path) -> Path | None:
+    """The folder of the nearest pyproject.toml above ``spec``: what headers name specs
+    from. None outside a project."""
+    project = find_pyproject(spec.resolve().parent)
+    return None if project is None else project.parent
+
+
 def source_name(spec: Path) -> str:
     """How generated headers name the spec: its path from the project root (the folder of the
     nearest pyproject.toml), or its file name outside a project. Never absolute, so the output
     is the same on every machine, and two specs called wsgen.yaml stay apart."""
+    root = project_root(spec)
     spec = spec.resolve()
-    project = find_pyproject(spec.parent)
-    return spec.relative_to(project.parent).as_posix() if project else spec.name
+    return spec.relative_to(root).as_posix() if root else spec.name
 
 
 def load(start: Path) -> Config:

@@ -58,3 +58,14 @@ def spec_of(text: str) -> str | None:
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return None
     return named if isinstance(named, str) else None
+
+
+def spec_in(path: Path) -> str | None:
+    """The spec named by the header of the file at ``path``; None when it names none, has
+    no header, or cannot be read."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(64 * 1024)
+    except OSError:
+        return None
+    return spec_of(first.decode("utf-8", errors="replace"))

@@ -26,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import header, resources
+from . import header, plan, resources
 from .errors import Diagnostic
 from .write import atomic_write
 
@@ -208,7 +208,11 @@ ANY_OUTPUT = object()
 
 
 def unchanged(
-    output: Path, source: str, spec: bytes, spec_output: object = ANY_OUTPUT
+    output: Path,
+    source: str,
+    spec: bytes,
+    spec_output: object = ANY_OUTPUT,
+    root: Path | None = None,
 ) -> Entry | None:
     """The entry of ``source`` when the tree in ``output`` is exactly what the spec with the
     bytes ``spec`` gives, else None (then only the full path can tell).
@@ -240,6 +244,9 @@ def unchanged(
                 and header.is_generated(Path(item.path), source)
             ):
                 return None
+    # Modules of a spec that is gone: the full path reports them.
+    if plan.orphans(output, root, names, source):
+        return None
     return entry
 
 

@@ -48,6 +48,8 @@ class Outcome(NamedTuple):
     from_manifest: bool = False  # known to be up to date without reading the spec
     notes: tuple[str, ...] = ()
     stopped: UsageError | None = None  # what ended the run at this spec (exit 2)
+    # Modules in the folder from a spec that no longer exists (path, that spec's name).
+    orphans: tuple[tuple[Path, str], ...] = ()
 
     @property
     def errors(self) -> int:
@@ -74,7 +76,9 @@ class Run(NamedTuple):
         """0 success or up to date, 1 an invalid spec or (--check) a stale tree, 2 usage."""
         if self.stopped is not None:
             return 2
-        stale = self.mode == "check" and any(o.changes for o in self.outcomes)
+        stale = self.mode == "check" and any(
+            o.changes or o.orphans for o in self.outcomes
+        )
         return 1 if self.errors or stale else 0
 
 
@@ -160,7 +164,8 @@ def _generate(path: Path, options: Options) -> Outcome:
         return Outcome(name, tuple(error.diagnostics))
     try:
         target = _target(path, model, options.output)
-        return _produce(name, raw, model, warnings, target, options)
+        root = config.project_root(path)
+        return _produce(name, raw, model, warnings, (target, root), options)
     except UsageError as error:
         return Outcome(name, tuple(warnings), stopped=error)
 
@@ -178,7 +183,9 @@ def _known(path: Path, name: str, raw: bytes, options: Options) -> Outcome | Non
                 return None
             target, expected = path.parent / hint, hint
         target = Path(config.display(target))
-        entry = manifest.unchanged(target, config.source_name(path), raw, expected)
+        entry = manifest.unchanged(
+            target, config.source_name(path), raw, expected, config.project_root(path)
+        )
     if entry is None:
         return None
     warnings = tuple(entry.warnings_for(name))
@@ -201,19 +208,21 @@ def _produce(
     raw: bytes,
     model: Spec,
     warnings: list[Diagnostic],
-    target: Path,
+    where: tuple[Path, Path | None],
     options: Options,
 ) -> Outcome:
-    """Render the package, compare it with ``target``, and write it when asked to."""
+    """Render the package, compare it with the folder ``where`` names (with the project
+    root its specs are named from), and write it when asked to."""
     from . import manifest, plan, write
 
+    target, root = where
     try:
         with phase("read"):
             previous = plan.existing(target)
         files = generate_files(model, previous)
         entry = manifest.Entry.of(raw, model.output, files, warnings)
         with phase("write"):
-            steps = plan.plan(target, files, model.source_name)
+            steps = plan.plan(target, files, model.source_name, root)
             written: Path | None = None
             notes: tuple[str, ...] = ()
             if options.mode == "write":
@@ -226,7 +235,14 @@ def _produce(
             f"cannot write {exc.filename or target}: {exc.strerror or exc}"
         ) from None
     return Outcome(
-        name, tuple(warnings), target, len(files), steps.changes, written, notes=notes
+        name,
+        tuple(warnings),
+        target,
+        len(files),
+        steps.changes,
+        written,
+        notes=notes,
+        orphans=steps.orphans,
     )
 
 

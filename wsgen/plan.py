@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import stat
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,8 @@ class Plan:
     changes: tuple[Change, ...]
     unchanged: int
     foreign: tuple[Path, ...]  # files wsgen would replace but did not write
+    # Modules generated from a spec that no longer exists (path, that spec's name).
+    orphans: tuple[tuple[Path, str], ...] = ()
 
     @property
     def up_to_date(self) -> bool:
@@ -98,11 +101,17 @@ def _check_owner(target: Path, old: str, source: str | None) -> None:
     )
 
 
-def plan(output: Path, files: dict[str, str], source: str | None = None) -> Plan:
+def plan(
+    output: Path,
+    files: dict[str, str],
+    source: str | None = None,
+    root: Path | None = None,
+) -> Plan:
     """Compare ``files`` (relative path -> text) with what ``output`` holds now.
 
     A ``.py`` file in ``output`` that this spec (``source``) generated before but no longer
     produces is stale and will be removed; files of other specs and hand-written ones stay.
+    Modules of specs that no longer exist under the project ``root`` are orphans.
     """
     if output.exists() and not output.is_dir():
         raise OutputError(f"{output} exists and is not a folder")
@@ -138,4 +147,24 @@ def plan(output: Path, files: dict[str, str], source: str | None = None) -> Plan
                 and header.is_generated(stale, source)
             ):
                 changes.append(Change(stale, "extra", _read(stale) or "", ""))
-    return Plan(output, tuple(changes), unchanged, tuple(foreign))
+    found = orphans(output, root, files, source)
+    return Plan(output, tuple(changes), unchanged, tuple(foreign), found)
+
+
+def orphans(
+    output: Path, root: Path | None, produced: Collection[str], source: str | None
+) -> tuple[tuple[Path, str], ...]:
+    """The modules in ``output`` whose header names a spec other than ``source`` that no
+    longer exists under ``root`` (renamed or deleted): nothing would ever update them.
+    Outside a project (no ``root``) specs are named by file name only, so none is known.
+    """
+    if root is None or not output.is_dir():
+        return ()
+    found = []
+    for path in sorted(output.glob("*.py")):
+        if path.name in produced or path.is_symlink() or not path.is_file():
+            continue
+        named = header.spec_in(path)
+        if named is not None and named != source and not (root / named).is_file():
+            found.append((path, named))
+    return tuple(found)

@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 
 _STALE = "out of date with its spec"
 _UPDATE = "run `wsgen generate` to update it"
+_ORPHAN_HINT = "delete it if nothing imports it (git rm), or restore the spec"
+
+
+def _orphan_message(spec: str) -> str:
+    return f"generated from {spec!r}, which no longer exists, so nothing updates it"
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -68,7 +73,7 @@ class TextReporter:
             self.result(f"{outcome.output}: {outcome.files} files, 0 changed")
         elif run.mode == "write":
             self.written(outcome)
-        elif not outcome.changes:
+        elif not outcome.changes and not (run.mode == "check" and outcome.orphans):
             self.result(f"{outcome.output}: up to date")
         elif run.mode == "check":
             self.stale(outcome)
@@ -76,6 +81,9 @@ class TextReporter:
             self.diff(outcome)
         else:
             self.would(outcome)
+        if run.command == "generate" and run.mode != "check":
+            for path, spec in outcome.orphans:  # --check reports them as it fails
+                self.orphan(path, spec, "warning")
 
     def written(self, outcome: Outcome) -> None:
         for change in outcome.changes:
@@ -93,10 +101,18 @@ class TextReporter:
         for change in outcome.changes:
             self.say(f"{change.kind}: {change.path}")
             self.annotate_stale(change)
-        self.say(
-            f"{outcome.output} is out of date with its spec; run `wsgen generate` to "
-            "update it"
-        )
+        for path, spec in outcome.orphans:
+            self.orphan(path, spec, "error")
+        if outcome.changes:
+            self.say(
+                f"{outcome.output} is out of date with its spec; run `wsgen generate` to "
+                "update it"
+            )
+
+    def orphan(self, path: Path, spec: str, severity: str) -> None:
+        """A module of a spec that no longer exists: an error under --check."""
+        lead = "orphan" if severity == "error" else "warning: orphan"
+        self.say(f"{lead}: {path}: {_orphan_message(spec)}; {_ORPHAN_HINT}")
 
     def would(self, outcome: Outcome) -> None:
         for change in outcome.changes:
@@ -183,6 +199,13 @@ class GithubReporter(TextReporter):
         message = _escape_data(f"{change.kind}: {_STALE}; {_UPDATE}")
         print(f"::error {where},title={title}::{message}", file=self.out)
 
+    def orphan(self, path: Path, spec: str, severity: str) -> None:
+        super().orphan(path, spec, severity)
+        where = f"file={_escape_property(self.from_root(str(path)))}"
+        title = _escape_property("wsgen orphan")
+        message = _escape_data(f"{_orphan_message(spec)}; {_ORPHAN_HINT}")
+        print(f"::{severity} {where},title={title}::{message}", file=self.out)
+
     def usage(self, error: UsageError) -> None:
         super().usage(error)
         title = _escape_property("wsgen usage")
@@ -242,6 +265,13 @@ class JsonReporter(TextReporter):
     def diff(self, outcome: Outcome) -> None:
         for change in outcome.changes:
             self.add(change, "stale", self._would(change), _UPDATE, diff=True)
+
+    def orphan(self, path: Path, spec: str, severity: str) -> None:
+        super().orphan(path, spec, severity)
+        found = Diagnostic(
+            str(path), 1, 1, "", "orphan", _orphan_message(spec), _ORPHAN_HINT, severity
+        )
+        self.entries.append(asdict(found))
 
     def would(self, outcome: Outcome) -> None:
         for change in outcome.changes:
