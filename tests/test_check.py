@@ -334,6 +334,51 @@ def test_hand_written_file_at_a_generated_path_is_refused_then_forced(
     assert "/talk" in chat
 
 
+def test_check_tells_a_hand_edit_and_a_hand_written_file_from_a_stale_one(
+    project: Path,
+) -> None:
+    _hand_edit(project)
+    generated(project, "items.py").write_text("# my own items router\nrouter = None\n")
+    result = run_wsgen("generate", "wsgen.yaml", "--check", cwd=project)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[lines.index(f"changed: {OUT}/chat.py") + 1] == (
+        "  edited by hand since wsgen wrote it; put the change in the spec instead, then "
+        "run `wsgen generate`"
+    )
+    assert lines[lines.index(f"changed: {OUT}/items.py") + 1] == (
+        "  not written by wsgen (it has no generated header); move it away, or run "
+        "`wsgen generate --force` to replace it"
+    )
+    # A plain `wsgen generate` would refuse the hand-written file: not what to advise.
+    assert lines[-1] == (
+        f"{OUT} is out of date with its spec; move the hand-written files away (or pass "
+        "--force), then run `wsgen generate`"
+    )
+    entries = json.loads(
+        run_wsgen(
+            "generate", "wsgen.yaml", "--check", "--format", "json", cwd=project
+        ).stdout
+    )
+    assert [(e["file"], e["message"]) for e in entries] == [
+        (f"{OUT}/chat.py", "changed: edited by hand since wsgen wrote it"),
+        (
+            f"{OUT}/items.py",
+            "changed: not written by wsgen (it has no generated header)",
+        ),
+    ]
+
+
+def test_a_spec_change_is_not_called_a_hand_edit(project: Path) -> None:
+    _edit_spec(project)
+    result = run_wsgen("generate", "wsgen.yaml", "--check", cwd=project)
+    assert result.returncode == 1
+    assert "by hand" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"{OUT} is out of date with its spec; run `wsgen generate` to update it"
+    )
+
+
 def test_removed_router_and_app_are_deleted_and_reported(project: Path) -> None:
     _router_removed(project)
     result = run_wsgen("generate", "wsgen.yaml", cwd=project)

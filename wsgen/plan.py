@@ -26,6 +26,9 @@ class Change:
     kind: str  # "missing", "changed" or "extra" (generated before, no longer produced)
     old: str  # "" when missing
     new: str  # "" when extra
+    # Why a changed file differs, when not because the spec changed: "written" (by hand:
+    # it has no generated header) or "edited" (its body no longer matches its own render).
+    by_hand: str = ""
 
     def diff(self) -> str:
         """A unified diff from the file on disk to the generated one."""
@@ -133,11 +136,14 @@ def plan(
         elif old == text:
             unchanged += 1
         else:
+            by_hand = ""
             if not header.looks_generated(old):
                 foreign.append(target)
+                by_hand = "written"
             else:
                 _check_owner(target, old, source)
-            changes.append(Change(target, "changed", old, text))
+                by_hand = "edited" if header.edited(old) else ""
+            changes.append(Change(target, "changed", old, text, by_hand))
     if output.is_dir():
         for stale in sorted(output.glob("*.py")):
             if (

@@ -30,6 +30,21 @@ _UPDATE = "run `wsgen generate` to update it"
 _ORPHAN_HINT = "delete it if nothing imports it (git rm), or restore the spec"
 
 
+def _stale_words(change: Change) -> tuple[str, str]:
+    """What is wrong with a stale file, and how to fix it, by why it differs."""
+    if change.by_hand == "written":
+        return (
+            f"{change.kind}: not written by wsgen (it has no generated header)",
+            "move it away, or run `wsgen generate --force` to replace it",
+        )
+    if change.by_hand == "edited":
+        return (
+            f"{change.kind}: edited by hand since wsgen wrote it",
+            "put the change in the spec instead, then run `wsgen generate`",
+        )
+    return f"{change.kind}: {_STALE}", _UPDATE
+
+
 def _orphan_message(spec: str) -> str:
     return f"generated from {spec!r}, which no longer exists, so nothing updates it"
 
@@ -100,10 +115,18 @@ class TextReporter:
         self.show_diff(outcome)
         for change in outcome.changes:
             self.say(f"{change.kind}: {change.path}")
+            if change.by_hand:
+                message, hint = _stale_words(change)
+                self.say(f"  {message.partition(': ')[2]}; {hint}")
             self.annotate_stale(change)
         for path, spec in outcome.orphans:
             self.orphan(path, spec, "error")
-        if outcome.changes:
+        if any(c.by_hand == "written" for c in outcome.changes):
+            self.say(
+                f"{outcome.output} is out of date with its spec; move the hand-written "
+                "files away (or pass --force), then run `wsgen generate`"
+            )
+        elif outcome.changes:
             self.say(
                 f"{outcome.output} is out of date with its spec; run `wsgen generate` to "
                 "update it"
@@ -196,7 +219,7 @@ class GithubReporter(TextReporter):
     def annotate_stale(self, change: Change) -> None:
         where = f"file={_escape_property(self.from_root(str(change.path)))}"
         title = _escape_property("wsgen stale")
-        message = _escape_data(f"{change.kind}: {_STALE}; {_UPDATE}")
+        message = _escape_data("; ".join(_stale_words(change)))
         print(f"::error {where},title={title}::{message}", file=self.out)
 
     def orphan(self, path: Path, spec: str, severity: str) -> None:
@@ -258,8 +281,8 @@ class JsonReporter(TextReporter):
 
     def stale(self, outcome: Outcome) -> None:
         for change in outcome.changes:
-            message = f"{change.kind}: {_STALE}"
-            self.add(change, "stale", message, _UPDATE, "error", diff=True)
+            message, hint = _stale_words(change)
+            self.add(change, "stale", message, hint, "error", diff=True)
         super().stale(outcome)
 
     def diff(self, outcome: Outcome) -> None:
