@@ -11,7 +11,8 @@ A case folder holds ``spec.yaml`` and what wsgen must make of it:
 Every ``examples/*/wsgen.yaml`` is a golden case too: generating it must reproduce the
 committed files in its ``output:`` folder byte for byte, and it must validate.
 
-The CLI runs as a subprocess (``python -m wsgen``) so the real entry point is covered.
+The CLI runs in process (``wsgen.cli.run``, what ``python -m wsgen`` calls); tests/test_cli.py
+runs each command once as a real process and checks it says the same.
 
 To rewrite the goldens after an intended change, run
 

@@ -10,8 +10,6 @@ not run. A hand edit breaks the text hash, so ``--check`` still sees it.
 
 from __future__ import annotations
 
-import ast
-import hashlib
 import os
 import sys
 from collections.abc import Mapping
@@ -45,49 +43,37 @@ def _black_version() -> str:
     return str(version)
 
 
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 def fingerprint(raw: str) -> str:
-    return _hash(f"{formatter()}\n{raw}")
-
-
-def _split(text: str) -> tuple[str, str | None, str]:
-    """(header, fingerprint line or None, rest) of a generated file."""
-    parts = text.split("\n", header.LINES)
-    if len(parts) <= header.LINES:
-        return text, None, ""
-    top = "\n".join(parts[: header.LINES]) + "\n"
-    line, _, rest = parts[header.LINES].partition("\n")
-    if line.startswith(header.FINGERPRINT):
-        return top, line, rest
-    return top, None, parts[header.LINES]
-
-
-def _fingerprint_line(raw_fingerprint: str, top: str, rest: str) -> str:
-    return f"{header.FINGERPRINT}{raw_fingerprint} {_hash(top + rest)}"
+    return header.short_hash(f"{formatter()}\n{raw}")
 
 
 def stamp(formatted: str, raw_fingerprint: str) -> str:
-    top, _, rest = _split(formatted)
-    return f"{top}{_fingerprint_line(raw_fingerprint, top, rest)}\n{rest}"
+    top, _, rest = header.split(formatted)
+    return f"{top}{header.fingerprint_line(raw_fingerprint, top, rest)}\n{rest}"
 
 
 def still_valid(previous: str | None, raw_fingerprint: str) -> bool:
     """Whether ``previous`` is the formatted file of a render with ``raw_fingerprint``."""
     if previous is None:
         return False
-    top, line, rest = _split(previous)
-    return line == _fingerprint_line(raw_fingerprint, top, rest)
+    top, line, rest = header.split(previous)
+    return line == header.fingerprint_line(raw_fingerprint, top, rest)
 
 
 def format_python(source: str, name: str) -> str:
+    """``source`` formatted by black, once it is known to compile.
+
+    Compiled, not only parsed: ``ast.parse`` accepts what only the compiler refuses
+    (``def f(__debug__)``, a ``from __future__`` import after other statements), and such a
+    file must be reported as a bug in wsgen, never written. ``dont_inherit`` keeps this
+    module's own ``from __future__`` out of the check."""
     try:
-        ast.parse(source, filename=name)
-    except SyntaxError as exc:
+        compile(source, name, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:  # ValueError: a NUL byte, before 3.12
+        where = f", line {exc.lineno}" if isinstance(exc, SyntaxError) else ""
+        reason = exc.msg if isinstance(exc, SyntaxError) else str(exc)
         raise InternalError(
-            f"generated {name} does not parse ({exc.msg}, line {exc.lineno}):\n{source}"
+            f"generated {name} does not compile ({reason}{where}):\n{source}"
         ) from exc
     import black  # heavy: only runs that format pay for it
     from black.mode import Mode, TargetVersion

@@ -41,6 +41,14 @@ EXPANSION_FACTOR = 10
 # environment reports the same located error.
 MAX_DEPTH = 100
 EXPANSION_ALLOWANCE = 10_000
+# Integers are read up to this many digits (below 10**100 in magnitude): far beyond any bound,
+# default or version a spec needs, and far below the 4,300 digits from which Python refuses
+# to turn an int into text, as repr() does in messages and generated literals. An integer
+# written with more than MAX_INT_TEXT characters is refused before it is converted (any YAML
+# form of a smaller one, even in binary, is shorter), so no conversion can be slow.
+MAX_INT_DIGITS = 100
+MAX_INT_TEXT = 1_000
+_INT_LIMIT = 10**MAX_INT_DIGITS
 
 
 def _refused(
@@ -190,6 +198,14 @@ _PLAIN_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:
 # libyaml's parser when PyYAML has it (about 3 times faster), else the pure-Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+
+
+class _HugeInteger(Exception):
+    """An integer scalar beyond MAX_INT_DIGITS: reported where it stands, never built."""
+
+
+_DROPPED = object()  # a scalar that was reported instead of built
 
 
 class _Builder:
@@ -223,7 +239,8 @@ class _Builder:
             node.start_mark.column + 1,
         )
         if not isinstance(node, yaml.CollectionNode):
-            return self._construct(node)
+            value = self._scalar(node, path)
+            return None if value is _DROPPED else value
         # A tag on a mapping or list (e.g. !!python/object/apply:os.system [...]) is refused.
         if node.tag not in _PLAIN_COLLECTION_TAGS:
             raise yaml.constructor.ConstructorError(
@@ -255,7 +272,9 @@ class _Builder:
         out: dict[str, Any] = {}
         first_seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
-            key = self._construct(key_node)
+            key = self._scalar(key_node, path)
+            if key is _DROPPED:
+                continue
             here = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if not isinstance(key, str) and not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(
@@ -304,9 +323,40 @@ class _Builder:
             out[key] = self.build(value_node, (*path, key))
         return out
 
+    def _scalar(self, node: yaml.Node, path: JsonPath) -> Any:
+        """A value or key (at ``path``, or in the mapping at ``path``), or _DROPPED when
+        it is an integer too large to read: then that is reported where it stands."""
+        try:
+            return self._construct(node)
+        except _HugeInteger:
+            pass
+        self.problems.append(
+            Diagnostic(
+                self.source.file,
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                format_path(path),
+                "integer-range",
+                f"integer too large: wsgen reads integers of at most {MAX_INT_DIGITS} "
+                f"digits (below 10**{MAX_INT_DIGITS} in magnitude)",
+                "no spec needs a number this large; check the value, or quote it if "
+                "it is meant as a string",
+            )
+        )
+        return _DROPPED
+
     def _construct(self, node: yaml.Node) -> Any:
         if node.tag == _STR and isinstance(node, yaml.ScalarNode):
             return node.value  # most of a spec; the constructor's machinery is slow
+        scalar = isinstance(node, yaml.ScalarNode)
+        if scalar and node.tag == _INT and len(node.value) > MAX_INT_TEXT:
+            raise _HugeInteger
+        value = self._construct_other(node)
+        if isinstance(value, int) and abs(value) >= _INT_LIMIT:
+            raise _HugeInteger
+        return value
+
+    def _construct_other(self, node: yaml.Node) -> Any:
         try:
             return self._constructor.construct_object(node, deep=True)
         except yaml.YAMLError:

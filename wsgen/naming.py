@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import keyword
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -49,13 +50,35 @@ def did_you_mean(word: str, choices: Iterable[str], otherwise: str = "") -> str:
     return f"did you mean '{close[0]}'?" if close else otherwise
 
 
+def reserved(name: str) -> str | None:
+    """Why Python refuses ``name`` as a name it binds (a parameter, a function, an import
+    target), or None: a keyword, or ``__debug__``, which ``ast.parse`` accepts but the
+    compiler refuses ("cannot assign to __debug__")."""
+    if keyword.iskeyword(name):
+        return "is a Python keyword"
+    if name == "__debug__":
+        return "is reserved by Python (a constant no code may assign)"
+    return None
+
+
+def unreserved(name: str) -> str:
+    """A usable name for a hint, close to the reserved ``name``: 'class' -> 'class_'."""
+    return "debug" if name == "__debug__" else f"{name}_"
+
+
 def suggest_identifier(text: str) -> str:
-    """A close valid identifier for a hint: 'x-token' -> 'x_token', '1st' -> '_1st'."""
-    name = re.sub(r"\W", "_", text) or "_"
+    """A close name the schema's ``identifier`` accepts (ASCII letters, digits and '_', not
+    starting with a digit), for a hint: 'x-token' -> 'x_token', '1st' -> '_1st',
+    full-width 'ｃｈａｔ' -> 'chat', 'café' -> 'cafe'."""
+    # NFKC folds compatibility forms (full-width letters, ligatures) into ASCII; NFKD then
+    # splits an accented letter into its base letter and marks, and the marks are dropped.
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    base = "".join(c for c in folded if not unicodedata.combining(c))
+    name = re.sub(r"[^A-Za-z0-9_]", "_", base) or "_"
     if name[0].isdigit():
         name = "_" + name
-    if keyword.iskeyword(name):
-        name += "_"
+    if reserved(name):
+        name = unreserved(name)
     return name
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import keyword
 import math
 import re
 import uuid
+from functools import cache
+from itertools import pairwise
 from typing import Any
 
 from . import typenames
+from .naming import reserved, unreserved
 from .paths import CONVERTOR_TYPES, implied_type
 from .ref_rules import SpecView, check_dependency_ref
 from .source import JsonPath
@@ -62,12 +64,12 @@ def _check_name(spec: SpecView, here: JsonPath, name: str) -> None:
             "rename the parameter (use 'alias:' to keep the name on the wire)",
             at_key=True,
         )
-    elif keyword.iskeyword(name):
+    elif why := reserved(name):
         spec.report.error(
             here,
             "name",
-            f"parameter name '{name}' is a Python keyword",
-            f"use e.g. '{name}_' with 'alias: {name}'",
+            f"parameter name '{name}' {why}",
+            f"use e.g. '{unreserved(name)}' with 'alias: {name}'",
             at_key=True,
         )
 
@@ -220,6 +222,22 @@ def check_constraints(
             spec.report.error(
                 (*here, key), "constraint", f"'{key}' must be a finite number"
             )
+    check_lengths(spec, here, param, ptype)
+    if "pattern" in param and ptype != "str":
+        spec.report.error(
+            (*here, "pattern"),
+            "constraint",
+            "'pattern' applies only to str",
+            f"remove 'pattern' or change 'type: {ptype}'",
+            at_key=True,
+        )
+    elif isinstance(param.get("pattern"), str):
+        check_pattern(spec, (*here, "pattern"), param["pattern"])
+
+
+def check_lengths(
+    spec: SpecView, here: JsonPath, param: dict[str, Any], ptype: str
+) -> None:
     for key in ("min_length", "max_length"):
         if key in param and not (ptype == "str" or typenames.split(ptype)[1]):
             spec.report.error(
@@ -229,32 +247,92 @@ def check_constraints(
                 f"remove '{key}' or change 'type: {ptype}'",
                 at_key=True,
             )
-    low, high = param.get("min_length"), param.get("max_length")
-    if isinstance(low, int) and isinstance(high, int) and low > high:
+        value = param.get(key)
+        # JSON Schema counts 5.0 as an integer, but Query(min_length=5.0) fails at import.
+        if isinstance(value, float):
+            whole = f"{value:.0f}" if math.isfinite(value) else "a whole number"
+            spec.report.error(
+                (*here, key),
+                "constraint",
+                f"'{key}' must be an integer, not the float {value!r}",
+                f"write it as {whole}",
+            )
+    low, high = _number(param.get("min_length")), _number(param.get("max_length"))
+    if low is not None and high is not None and low > high:
         spec.report.error(
             (*here, "min_length"),
             "constraint",
-            f"min_length {low} is greater than max_length {high}",
+            f"min_length {low!r} is greater than max_length {high!r}",
             "no value could pass",
         )
-    pattern = param.get("pattern")
-    if "pattern" in param and ptype != "str":
+
+
+def _number(value: Any) -> int | float | None:
+    """``value`` when it is an int or a float (not a bool), else None."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def check_pattern(spec: SpecView, here: JsonPath, pattern: str) -> None:
+    """A ``pattern`` both Python's ``re`` and FastAPI's validator compile."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
         spec.report.error(
-            (*here, "pattern"),
+            here,
             "constraint",
-            "'pattern' applies only to str",
-            f"remove 'pattern' or change 'type: {ptype}'",
-            at_key=True,
+            f"'pattern' is not a valid regular expression: {exc}",
         )
-    elif isinstance(pattern, str):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            spec.report.error(
-                (*here, "pattern"),
-                "constraint",
-                f"'pattern' is not a valid regular expression: {exc}",
-            )
+        return
+    refused = _pydantic_refuses(pattern)
+    if refused is not None:
+        spec.report.error(
+            here,
+            "constraint",
+            f"'pattern' is refused by FastAPI's validator: {refused} (Python's re "
+            "accepts it, but pydantic compiles pattern= with pydantic-core's Rust regex "
+            "engine, so the generated route would fail at import)",
+            "rewrite it with what both engines support: no look-around such as "
+            "(?!...) or (?<=...), no back-references such as \\1",
+        )
+
+
+@cache
+def _pydantic_refuses(pattern: str) -> str | None:
+    """Why pydantic-core refuses ``pattern`` as a ``str`` field's pattern, or None when it
+    compiles it (or when pydantic-core is not installed: then ``re`` is the only check).
+
+    Imported here, not at the top: only a spec with a ``pattern:`` pays for it, so
+    ``wsgen validate`` of other specs imports neither FastAPI nor pydantic."""
+    try:
+        from pydantic_core import SchemaError, SchemaValidator, core_schema
+    except ImportError:
+        return None
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except SchemaError as exc:
+        return _regex_problem(str(exc), pattern)
+    return None
+
+
+def _regex_problem(text: str, pattern: str) -> str:
+    """The reason in pydantic-core's error, with the part of ``pattern`` it points at.
+
+    The Rust engine's error reads: 'regex parse error:', the pattern indented by four
+    spaces, a line of '^' under the offending part, then 'error: REASON'."""
+    lines = text.splitlines()
+    reasons = [line.strip() for line in lines if line.strip().startswith("error:")]
+    if not reasons:
+        rest = [line.strip() for line in lines if line.strip()]
+        return rest[-1] if rest else "the pattern is refused"
+    reason = reasons[-1].removeprefix("error:").strip()
+    for shown, carets in pairwise(lines):
+        marks = carets.strip()
+        if shown == f"    {pattern}" and marks and set(marks) == {"^"}:
+            start = carets.index("^") - 4
+            return f"{reason} (at '{pattern[start : start + len(marks)]}')"
+    return reason
 
 
 def a_or_an(type_name: str) -> str:

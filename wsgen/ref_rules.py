@@ -7,11 +7,10 @@ The rules read the loaded data defensively: a part with the wrong shape is skipp
 
 from __future__ import annotations
 
-import keyword
 from typing import Any, NamedTuple
 
 from .includes import IncludeGraph, as_dict, as_list
-from .naming import did_you_mean, shadows
+from .naming import did_you_mean, reserved, shadows, unreserved
 from .source import Collector, JsonPath
 
 
@@ -36,13 +35,14 @@ class SpecView(NamedTuple):
 
 
 def check_binding_name(spec: SpecView, here: JsonPath, name: str, what: str) -> None:
-    """A name the generated modules bind: not a keyword, not one they already use."""
-    if keyword.iskeyword(name):
+    """A name the generated modules bind: not reserved by Python, not one they use."""
+    why = reserved(name)
+    if why:
         spec.report.error(
             here,
             "name",
-            f"{what} name '{name}' is a Python keyword",
-            f"use e.g. '{name}_'",
+            f"{what} name '{name}' {why}",
+            f"use e.g. '{unreserved(name)}'",
             at_key=True,
         )
         return
@@ -61,12 +61,23 @@ def check_import_ref(spec: SpecView, here: JsonPath, ref: Any) -> None:
     if not isinstance(ref, str) or ":" not in ref:
         return
     module, _, attribute = ref.partition(":")
+    if module.split(".")[0] == "__future__":
+        spec.report.error(
+            here,
+            "import-ref",
+            f"'{ref}' imports from '__future__': 'from __future__ import ...' is a "
+            "compiler directive, allowed only at the top of a module, so the generated "
+            "module would not compile",
+            "point at the module that defines your callable",
+        )
+        return
     for part in (*module.split("."), attribute):
-        if keyword.iskeyword(part):
+        why = reserved(part)
+        if why:
             spec.report.error(
                 here,
                 "import-ref",
-                f"'{part}' in '{ref}' is a Python keyword and cannot be imported",
+                f"'{part}' in '{ref}' {why} and cannot be imported",
                 "rename the module or attribute",
             )
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import keyword
 from typing import Any
 
 from .includes import as_dict
-from .naming import did_you_mean
+from .naming import did_you_mean, reserved, unreserved
 from .param_rules import check_param
 from .paths import CONVERTOR_TYPES, PATH_PARAM, path_params
 from .ref_rules import SpecView, check_dependency_list, check_import_ref
@@ -24,12 +23,13 @@ def check_route(
     if isinstance(route.get("handler"), str):
         check_import_ref(spec, (*here, "handler"), route["handler"])
     name = route.get("name")
-    if isinstance(name, str) and keyword.iskeyword(name):
+    why = reserved(name) if isinstance(name, str) else None
+    if why:
         spec.report.error(
             (*here, "name"),
             "name",
-            f"route name '{name}' is a Python keyword",
-            f"use e.g. '{name}_'",
+            f"route name '{name}' {why}",
+            f"use e.g. '{unreserved(str(name))}'",
         )
     check_dependency_list(spec, (*here, "dependencies"), route.get("dependencies"))
     if route.get("kind") == "starlette":
@@ -75,13 +75,14 @@ def check_path(
                 "(Starlette raises ValueError at import)",
                 "rename one of them",
             )
-        if keyword.iskeyword(pname):
+        why = reserved(pname)
+        if why:
             spec.report.error(
                 here,
                 "path-param",
-                f"path parameter '{pname}' is a Python keyword, so FastAPI cannot "
+                f"path parameter '{pname}' {why}, so FastAPI cannot "
                 "pass it to the endpoint",
-                f"use e.g. '{pname}_'",
+                f"use e.g. '{unreserved(pname)}'",
             )
         if convertor is not None and convertor not in CONVERTOR_TYPES:
             spec.report.error(

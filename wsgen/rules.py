@@ -7,12 +7,11 @@ one served path). Every rule is a plain function reporting to one collector.
 
 from __future__ import annotations
 
-import keyword
 from typing import Any
 
 from .errors import Diagnostic
 from .includes import as_list
-from .naming import route_name
+from .naming import reserved, route_name, unreserved
 from .paths import PATH_PARAM
 from .ref_rules import (
     SpecView,
@@ -24,6 +23,14 @@ from .ref_rules import (
 )
 from .route_rules import check_route
 from .source import Collector, JsonPath, SourceMap, format_path
+
+# A router becomes the module NAME.py, written through a temporary file beside it,
+# .NAME.py.XXXXXXXX.tmp (write.atomic_write; tempfile's random part has 8 characters).
+# Most file systems allow at most 255 bytes in one file name, so a router name may have
+# 255 - 17 = 238 bytes (its bytecode file, NAME.cpython-3XY.pyc, then fits too).
+MAX_FILE_NAME_BYTES = 255
+TEMP_FILE_EXTRA = len("..py.XXXXXXXX.tmp")
+MAX_ROUTER_NAME_BYTES = MAX_FILE_NAME_BYTES - TEMP_FILE_EXTRA
 
 
 def check(data: Any, source: SourceMap) -> list[Diagnostic]:
@@ -49,12 +56,28 @@ def check(data: Any, source: SourceMap) -> list[Diagnostic]:
 def check_router(spec: SpecView, name: str) -> None:
     here: JsonPath = ("routers", name)
     router = spec.router(name)
-    if keyword.iskeyword(name):
+    check_router_name(spec, name)
+    check_prefix(spec, (*here, "prefix"), router.get("prefix"))
+    check_dependency_list(spec, (*here, "dependencies"), router.get("dependencies"))
+    check_includes(spec, (*here, "include"), router.get("include"))
+    routes = as_list(router.get("websockets"))
+    for i, route in enumerate(routes):
+        if isinstance(route, dict):
+            check_route(spec, name, (*here, "websockets", i), route)
+    check_route_names(spec, name, routes)
+
+
+def check_router_name(spec: SpecView, name: str) -> None:
+    """A router's name becomes the file name of its module."""
+    here: JsonPath = ("routers", name)
+    why = reserved(name)
+    size = len(name.encode("utf-8"))
+    if why:
         spec.report.error(
             here,
             "name",
-            f"router name '{name}' is a Python keyword",
-            f"rename it, e.g. '{name}_'",
+            f"router name '{name}' {why}",
+            f"rename it, e.g. '{unreserved(name)}'",
             at_key=True,
         )
     elif name.startswith("__") or (name == "app" and spec.app is not None):
@@ -65,14 +88,16 @@ def check_router(spec: SpecView, name: str) -> None:
             "rename the router",
             at_key=True,
         )
-    check_prefix(spec, (*here, "prefix"), router.get("prefix"))
-    check_dependency_list(spec, (*here, "dependencies"), router.get("dependencies"))
-    check_includes(spec, (*here, "include"), router.get("include"))
-    routes = as_list(router.get("websockets"))
-    for i, route in enumerate(routes):
-        if isinstance(route, dict):
-            check_route(spec, name, (*here, "websockets", i), route)
-    check_route_names(spec, name, routes)
+    elif size > MAX_ROUTER_NAME_BYTES:
+        spec.report.error(
+            here,
+            "name",
+            f"router name of {size} bytes is too long: its module NAME.py is written "
+            "through the temporary file .NAME.py.XXXXXXXX.tmp beside it, whose name "
+            f"would exceed the {MAX_FILE_NAME_BYTES}-byte limit of a file name",
+            f"use a name of at most {MAX_ROUTER_NAME_BYTES} bytes",
+            at_key=True,
+        )
 
 
 def check_route_names(spec: SpecView, router: str, routes: list[Any]) -> None:
