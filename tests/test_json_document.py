@@ -225,3 +225,15 @@ def test_a_bad_configuration_is_an_entry(
     assert [(e["rule"], e["file"]) for e in entries] == [
         ("usage", str(tmp_path / "pyproject.toml"))
     ]
+
+
+def test_a_bad_configuration_is_reported_in_the_configured_format(
+    tmp_path: Path, validator: jsonschema.protocols.Validator
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.wsgen]\nspec = "missing.yaml"\nformat = "json"\n'
+    )
+    result = run_wsgen("validate", cwd=tmp_path)
+    assert result.returncode == 2
+    assert [e["rule"] for e in document(result, validator)] == ["usage"]
+    assert "error found" not in result.stderr

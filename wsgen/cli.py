@@ -102,6 +102,17 @@ def _finish(ctx: typer.Context, fmt: str | None, run: Run) -> None:
     raise typer.Exit(run.exit_code)
 
 
+def _configured_format() -> str | None:
+    """The format [tool.wsgen] asks for, when it can be read: a problem with the other keys
+    is then reported in it."""
+    from . import config
+
+    try:
+        return config.load(Path.cwd()).format
+    except UsageError:
+        return None
+
+
 @contextmanager
 def _unless_unread(streams: Streams) -> Iterator[None]:
     """Stop writing, quietly, once nobody reads (``wsgen generate --check | head -1``): the
@@ -165,7 +176,7 @@ def generate(
         mode = _mode(check=check, diff=diff, dry_run=dry_run)
         inputs = config.inputs(specs, fmt, output)
     except UsageError as error:
-        _finish(ctx, fmt, pipeline.stopped("generate", error))
+        _finish(ctx, fmt or _configured_format(), pipeline.stopped("generate", error))
     options = pipeline.Options(mode, inputs.output, force)
     _finish(ctx, inputs.format, pipeline.generate_specs(inputs.specs, options))
 
@@ -188,7 +199,7 @@ def validate(ctx: typer.Context, specs: SpecsArg = None, fmt: FormatOpt = None) 
     try:
         inputs = config.inputs(specs, fmt)
     except UsageError as error:
-        _finish(ctx, fmt, pipeline.stopped("validate", error))
+        _finish(ctx, fmt or _configured_format(), pipeline.stopped("validate", error))
     _finish(ctx, inputs.format, pipeline.validate_specs(inputs.specs))
 
 

@@ -78,7 +78,7 @@ class TextReporter:
         if run.stopped is not None:
             self.usage(run.stopped)
         self.finish()
-        if run.errors:
+        if run.errors and run.stopped is None:  # a stopped run says why instead
             self.say(f"{run.errors} error{'s' if run.errors != 1 else ''} found")
 
     def outcome(self, run: Run, outcome: Outcome) -> None:
