@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from . import config, validate
+from . import config
 from .errors import Diagnostic, SpecError, UsageError
 from .loader import LoadedSpec, load_bytes, read_spec
 from .phases import phase
@@ -92,6 +92,8 @@ def stopped(command: Literal["validate", "generate"], error: UsageError) -> Run:
 
 def checked(name: str, raw: bytes) -> tuple[LoadedSpec, list[Diagnostic]]:
     """The loaded spec and its warnings; SpecError lists every problem."""
+    from . import validate  # not on the manifest's instant path
+
     with phase("load"):
         loaded = load_bytes(raw, name)
     with phase("validate"):
