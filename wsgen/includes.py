@@ -37,6 +37,22 @@ class Edge(NamedTuple):
     def label(self) -> str:
         return "app" if self.owner is APP else f"router '{self.owner}'"
 
+    @property
+    def where(self) -> tuple[str | int, ...]:
+        """The spec path of the include."""
+        if self.owner is APP:
+            return ("app", "include", self.position)
+        return ("routers", self.owner, "include", self.position)
+
+
+class Mount(NamedTuple):
+    """A router as one tree serves it: the prefix before its routes, and the includes
+    from the tree's root down to it (none for the root router of its own tree)."""
+
+    router: str
+    prefix: str
+    chain: tuple[Edge, ...]
+
 
 class IncludeGraph:
     def __init__(self, routers: dict[str, Any], app: dict[str, Any] | None) -> None:
@@ -115,28 +131,28 @@ class IncludeGraph:
                     elif edge.child not in chain:
                         stack.append((edge.child, [*chain, edge.child]))
 
-    def trees(self) -> Iterator[list[tuple[str, str]]]:
+    def trees(self) -> Iterator[list[Mount]]:
         """Each tree that is served on its own, as its routers with the prefix before their
         routes, in the order FastAPI registers them: the app's, then each router that
-        nothing includes (the user may mount those anywhere). A cycle is cut where it
-        closes."""
+        nothing includes (the user may mount those anywhere). A router's own routes come
+        before those of the routers it includes. A cycle is cut where it closes."""
         if self.has_app:
-            yield self._mount(APP, "", [])
+            yield self._mount(APP, "", ())
         included = self.included()
         for name in self.routers:
             if name not in included:
-                yield [
-                    (name, self.prefix(name)),
-                    *self._mount(name, self.prefix(name), [name]),
-                ]
+                prefix = self.prefix(name)
+                yield [Mount(name, prefix, ()), *self._mount(name, prefix, ())]
 
     def _mount(
-        self, owner: str | None, prefix: str, chain: list[str]
-    ) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
+        self, owner: str | None, prefix: str, chain: tuple[Edge, ...]
+    ) -> list[Mount]:
+        out: list[Mount] = []
+        # The routers on the way down, the tree's root included: a cycle stops here.
+        above = {owner, *(e.owner for e in chain), *(e.child for e in chain)}
         for edge in self.edges[owner]:
-            if edge.child not in chain:
+            if edge.child not in above:
                 inner = prefix + edge.prefix + self.prefix(edge.child)
-                out.append((edge.child, inner))
-                out.extend(self._mount(edge.child, inner, [*chain, edge.child]))
+                out.append(Mount(edge.child, inner, (*chain, edge)))
+                out.extend(self._mount(edge.child, inner, (*chain, edge)))
         return out

@@ -8,11 +8,11 @@ silently keeps the last one) and non-string keys are reported where they stand.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path as FilePath
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -143,6 +143,14 @@ def load_text(text: str, file: str) -> LoadedSpec:
 def _marked_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> SpecError:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    lines = text.split("\n")
+    at = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
+    found = None if at == "\t" else _syntax_diagnosis(exc, lines, text)
+    path: JsonPath = ()
+    if found is not None:
+        line, column, path, hint = found
+    else:
+        hint = "indent YAML with spaces, not tabs" if at == "\t" else ""
     problem = exc.problem or "invalid YAML"
     if exc.context and exc.context not in problem:
         start = exc.context_mark
@@ -150,12 +158,255 @@ def _marked_error(exc: yaml.MarkedYAMLError, text: str, file: str) -> SpecError:
         if start is not None and (start.line + 1, start.column + 1) != (line, column):
             where = f" started at line {start.line + 1}, column {start.column + 1}"
         problem = f"{exc.context}{where}, {problem}"
-    lines = text.split("\n")
-    at = lines[line - 1][column - 1 : column] if line <= len(lines) else ""
-    hint = "indent YAML with spaces, not tabs" if at == "\t" else ""
     if "expected a single document" in problem:
         hint = "keep the whole spec in one YAML document (remove the '---')"
-    return _refused(file, line, column, "yaml", f"invalid YAML: {problem}", hint)
+    message = f"invalid YAML: {problem}"
+    diagnostic = Diagnostic(
+        file, line, column, format_path(path), "yaml", message, hint
+    )
+    return SpecError([diagnostic])
+
+
+# --- Where a YAML syntax error is, in words a user knows ---------------------------------
+#
+# PyYAML reports an indentation mistake as the parser meets it ("did not find expected
+# key", "mapping values are not allowed here", ...), sometimes on the line after it. Both
+# parsers (libyaml and PyYAML's own) put the same marks, only their wording differs, so
+# what follows reads the marks and the structure, never the wording: the parser's events
+# are replayed up to the error, which gives the blocks still open there (their columns,
+# their last keys), and the offending line is compared with them.
+
+
+class _Syntax(NamedTuple):
+    line: int
+    column: int
+    path: JsonPath
+    hint: str
+
+
+@dataclass(slots=True)
+class _Frame:
+    """A mapping or list that is open where the parser stopped (or just closed there)."""
+
+    mapping: bool
+    column: int  # 1-based column of its first key or '-'
+    path: JsonPath
+    flow: bool
+    count: int = 0  # nodes read in it (keys and values for a mapping)
+    key: tuple[str, int, int] = ("", 0, 0)  # its last key: text, line, column
+    item_line: int = 0  # line of its last item (a list)
+    closed: _Frame | None = None  # the block that ended in it just before the error
+
+    def child_path(self) -> JsonPath:
+        return (*self.path, self.key[0] if self.mapping else max(self.count - 1, 0))
+
+    def describe(self) -> str:
+        if self.mapping:
+            name, line, column = self.key
+            return f"'{name}' on line {line} (column {column})"
+        return f"the '-' on line {self.item_line} (column {self.column})"
+
+
+def _place(mark: Any) -> tuple[int, int]:
+    """A mark's 1-based line and column."""
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _open_frames(text: str) -> list[_Frame]:
+    """The collections open when parsing ``text`` fails, outermost first."""
+    frames: list[_Frame] = []
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            if isinstance(event, yaml.CollectionEndEvent):
+                done = frames.pop()
+                if frames:
+                    frames[-1].closed = done
+                continue
+            if not isinstance(event, yaml.NodeEvent):
+                continue
+            top = frames[-1] if frames else None
+            if top is not None:
+                line, column = _place(event.start_mark)
+                if top.mapping and top.count % 2 == 0:
+                    name = event.value if isinstance(event, yaml.ScalarEvent) else "?"
+                    top.key = (str(name), line, column)
+                elif not top.mapping:
+                    top.item_line = line
+                top.count += 1
+                top.closed = None
+            if isinstance(event, yaml.CollectionStartEvent):
+                frames.append(
+                    _Frame(
+                        isinstance(event, yaml.MappingStartEvent),
+                        _place(event.start_mark)[1],
+                        top.child_path() if top is not None else (),
+                        event.flow_style is True,
+                    )
+                )
+    except yaml.YAMLError:
+        return frames
+    return []
+
+
+def _blocks(frames: list[_Frame]) -> list[_Frame]:
+    """The block collections open at the error, then those that closed just before it
+    (the list and item a dedented line left), outermost first; flow ones say nothing
+    about indentation."""
+    blocks = list(frames)
+    closed = frames[-1].closed if frames else None
+    while closed is not None:
+        blocks.append(closed)
+        closed = closed.closed
+    return [b for b in blocks if not b.flow]
+
+
+def _syntax_diagnosis(
+    exc: yaml.MarkedYAMLError, lines: list[str], text: str
+) -> _Syntax | None:
+    """The offending line, its place in the spec and a hint, for the mistakes recognised
+    here (indentation, an unclosed quote or bracket); None for any other."""
+    context, start, mark = exc.context or "", exc.context_mark, exc.problem_mark
+    if mark is None:
+        return None
+    unclosed = context.startswith(
+        ("while scanning a quoted scalar", "while parsing a flow")
+    )
+    if unclosed and start is not None and start.line < mark.line:
+        return _unclosed(lines, start.line, start.column, _open_frames(text))
+    if context.startswith("while scanning a simple key") and start is not None:
+        return _indentation(lines, start.line, _open_frames(text), simple_key=True)
+    row = lines[mark.line] if mark.line < len(lines) else ""
+    colon = row[mark.column : mark.column + 1] == ":"
+    if context.startswith("while parsing a block") or (not context and colon):
+        frames = _open_frames(text)
+        if colon and frames and frames[-1].key[1] == mark.line + 1:
+            return None  # a ': ' inside a value on its key's line, not indentation
+        return _indentation(lines, mark.line, frames, simple_key=False)
+    return None
+
+
+def _unclosed(
+    lines: list[str], line: int, column: int, frames: list[_Frame]
+) -> _Syntax | None:
+    opener = lines[line][column : column + 1]
+    closer = {"[": "]", "{": "}", '"': '"', "'": "'"}.get(opener)
+    if closer is None:
+        return None
+    if opener in "[{":
+        what = "list" if opener == "[" else "mapping"
+        path = frames[-1].path if frames else ()
+        hint = (
+            f"this '{opener}' starts a {what} that is never closed: end it with "
+            f"'{closer}', or quote the value if the '{opener}' is part of the text"
+        )
+    else:
+        path = frames[-1].child_path() if frames and frames[-1].mapping else ()
+        hint = (
+            f"the quoted string that starts here is never closed: end it with {closer}"
+        )
+    return _Syntax(line + 1, column + 1, path, hint)
+
+
+def _indentation(
+    lines: list[str], line: int, frames: list[_Frame], *, simple_key: bool
+) -> _Syntax | None:
+    """Why line ``line`` (0-based) does not fit the blocks open above it."""
+    blocks = _blocks(frames)
+    if not blocks or frames[-1].flow or line >= len(lines):
+        return None
+    row = lines[line].rstrip("\r")
+    text = row.lstrip(" ")
+    column = len(row) - len(text) + 1
+
+    def found(path: JsonPath, hint: str) -> _Syntax:
+        return _Syntax(line + 1, column, path, hint)
+
+    last = blocks[-1]
+    # A key whose value the parser still waits for, or left empty by the line above.
+    waiting = last.mapping and (
+        last.count % 2 == 1 or last.key[1] == _line_ending_with_colon(lines, line)
+    )
+    if waiting and column <= last.key[2] and (simple_key or last.count % 2 == 0):
+        return found(
+            last.child_path(),
+            "a value on the line after its key must be indented more than the key, "
+            f"{last.describe()}: indent this line more, or write the value after the "
+            "key on its line",
+        )
+    if text.startswith("-") and text[1:2] in ("", " "):
+        return _misplaced_item(found, blocks, column)
+    if simple_key:
+        return found(
+            last.path,
+            "this line has no ':' after its first word, so YAML reads it neither as a "
+            "key nor as part of the value above: write it as 'key: value', or indent "
+            f"it more than {last.describe()} to continue that value",
+        )
+    return _misplaced_key(found, blocks, column)
+
+
+def _line_ending_with_colon(lines: list[str], line: int) -> int:
+    """The 1-based number of the line above ``line`` (skipping blank and comment lines)
+    when it ends with ':' (a key whose value is left for the next line), else 0."""
+    for number in range(line - 1, -1, -1):
+        content = lines[number].split(" #", 1)[0].rstrip()
+        if content and not content.lstrip().startswith("#"):
+            return number + 1 if content.endswith(":") else 0
+    return 0
+
+
+def _misplaced_item(
+    found: Callable[[JsonPath, str], _Syntax], blocks: list[_Frame], column: int
+) -> _Syntax | None:
+    lists = [b for b in blocks if not b.mapping]
+    if not lists:
+        return found(
+            blocks[-1].path,
+            "YAML expects a key here, not a '-' item: a list is the value of a key, "
+            "on the lines after 'key:', indented more than the key",
+        )
+    items = lists[-1]
+    if items.column == column:
+        return None
+    side = "more" if column > items.column else "less"
+    return found(
+        items.path,
+        f"this '-' item is indented {side} than the items of its list, "
+        f"{items.describe()}: align its '-' with theirs",
+    )
+
+
+def _misplaced_key(
+    found: Callable[[JsonPath, str], _Syntax], blocks: list[_Frame], column: int
+) -> _Syntax | None:
+    below = [b for b in blocks if b.column < column]
+    above = [b for b in blocks if b.column > column]
+    same = [b for b in blocks if b.column == column]
+    if below and not above:
+        key = below[-1]
+        return found(
+            key.path,
+            f"this line is indented more than the key above it, {key.describe()}: "
+            "indent it like that key",
+        )
+    if below and same and not same[-1].mapping:
+        items = same[-1]
+        ways = [f"like {b.describe()} to add it to that item" for b in above[:1]]
+        if below[-1].mapping:
+            ways.append(f"like {below[-1].describe()} to put it beside that key")
+        return found(
+            items.path,
+            f"this key is at the column of the '-' items above, {items.describe()}, "
+            f"where only another '-' item can start: indent it {' or '.join(ways)}",
+        )
+    if below and above and not same:
+        return found(
+            below[-1].path,
+            f"this line is indented more than {below[-1].describe()} and less than "
+            f"{above[0].describe()}, so YAML cannot tell which it belongs to: indent "
+            "it like one of them",
+        )
+    return None
 
 
 def _reader_error(

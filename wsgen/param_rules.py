@@ -10,14 +10,24 @@ from itertools import pairwise
 from typing import Any
 
 from . import typenames
+from .loader import MAX_INT_DIGITS
 from .naming import reserved, unreserved
 from .paths import CONVERTOR_TYPES, implied_type
 from .ref_rules import SpecView, check_dependency_ref
 from .source import JsonPath
 
 NUMERIC = ("int", "float")
+SOURCES = ("path", "query", "header", "cookie")
 LIST_SOURCES = ("query", "header")
 DEPENDS_KEYS = frozenset({"depends", "type", "description"})
+# The types the schema's enum allows (a test keeps the two equal). For any other type the
+# schema has said what is wrong, and rules that depend on the type would only repeat it.
+SCALAR_TYPES = ("str", "int", "float", "bool", "uuid")
+PARAM_TYPES = frozenset((*SCALAR_TYPES, *(f"list[{t}]" for t in SCALAR_TYPES)))
+# pydantic-core turns a float bound of an int into an i64: it must be whole and strictly
+# between these (-2.0**63 itself fails too), else the route fails at import with "'ge' must
+# be coercible to an integer".
+INT_BOUND_LIMIT = 2.0**63
 
 
 def check_param(
@@ -30,7 +40,7 @@ def check_param(
 ) -> None:
     """One entry of a route's ``params``; ``in_path`` maps the path's parameters to their
     convertors, ``path`` is the route's path as written."""
-    _check_name(spec, here, name)
+    _check_name(spec, here, name, in_path)
     if not _check_source(spec, here, name, param, in_path, path):
         return
     if param.get("depends") is not None:
@@ -40,22 +50,37 @@ def check_param(
     # An undeclared path parameter's type comes from its convertor, as in build.py.
     implied = implied_type(in_path.get(name)) if source == "path" else "str"
     ptype = param.get("type", implied)
-    if not isinstance(ptype, str):
-        return
-    if typenames.split(ptype)[1] and source not in LIST_SOURCES:
+    known = isinstance(ptype, str) and ptype in PARAM_TYPES
+    fits = known and _type_fits_source(spec, here, ptype, source)
+    if source == "path":
+        fits = check_path_param(
+            spec, here, name, param, ptype if fits else None, in_path, path
+        )
+    # One mistake, one error: with a type the schema refuses, that does not fit the
+    # source, or that the path's convertor contradicts, the default and the constraints
+    # would be checked against a type that is about to change.
+    if fits:
+        check_default(spec, here, param, ptype)
+        check_constraints(spec, here, param, ptype)
+
+
+def _type_fits_source(spec: SpecView, here: JsonPath, ptype: str, source: Any) -> bool:
+    """A list type only for query and header parameters (an unknown source is the
+    schema's to report)."""
+    if typenames.split(ptype)[1] and source in SOURCES and source not in LIST_SOURCES:
         spec.report.error(
             (*here, "type"),
             "param-type",
             f"a {source} parameter cannot be a list",
             "lists are for 'in: query' and 'in: header'",
         )
-    if source == "path":
-        check_path_param(spec, here, name, param, ptype, in_path, path)
-    check_default(spec, here, param, ptype)
-    check_constraints(spec, here, param, ptype)
+        return False
+    return True
 
 
-def _check_name(spec: SpecView, here: JsonPath, name: str) -> None:
+def _check_name(
+    spec: SpecView, here: JsonPath, name: str, in_path: dict[str, str | None]
+) -> None:
     if name == "websocket":
         spec.report.error(
             here,
@@ -64,7 +89,9 @@ def _check_name(spec: SpecView, here: JsonPath, name: str) -> None:
             "rename the parameter (use 'alias:' to keep the name on the wire)",
             at_key=True,
         )
-    elif why := reserved(name):
+    elif (why := reserved(name)) and name not in in_path:
+        # A reserved name in the path is reported there (route_rules.check_path), with
+        # the rename that fixes both.
         spec.report.error(
             here,
             "name",
@@ -130,10 +157,12 @@ def check_path_param(
     here: JsonPath,
     name: str,
     param: dict[str, Any],
-    ptype: str,
+    ptype: str | None,
     in_path: dict[str, str | None],
     path: Any,
-) -> None:
+) -> bool:
+    """The rules of an ``in: path`` parameter; whether its type (None: one already
+    refused) agrees with the path, so that rules depending on the type may run."""
     if name not in in_path:
         if isinstance(path, str):
             spec.report.error(
@@ -142,7 +171,7 @@ def check_path_param(
                 f"'{name}' is declared 'in: path' but '{path}' has no {{{name}}}",
                 f"add {{{name}}} to the path, or use 'in: query'",
             )
-        return
+        return ptype is not None
     for key in ("required", "default", "alias"):
         if key in param and not (key == "required" and param[key] is True):
             spec.report.error(
@@ -154,6 +183,8 @@ def check_path_param(
                 at_key=True,
             )
     convertor = in_path[name]
+    if ptype is None:
+        return False
     if convertor in CONVERTOR_TYPES and "type" in param:
         implied = CONVERTOR_TYPES[convertor]
         if implied != ptype:
@@ -164,6 +195,8 @@ def check_path_param(
                 f"declared 'type: {ptype}'",
                 f"drop 'type:', or make it 'type: {implied}'",
             )
+            return False
+    return True
 
 
 def check_default(
@@ -222,6 +255,8 @@ def check_constraints(
             spec.report.error(
                 (*here, key), "constraint", f"'{key}' must be a finite number"
             )
+        elif ptype == "int" and isinstance(value, float):
+            check_int_bound(spec, (*here, key), key, value)
     check_lengths(spec, here, param, ptype)
     if "pattern" in param and ptype != "str":
         spec.report.error(
@@ -235,11 +270,44 @@ def check_constraints(
         check_pattern(spec, (*here, "pattern"), param["pattern"])
 
 
+def check_int_bound(spec: SpecView, here: JsonPath, key: str, value: float) -> None:
+    """A float bound of an int parameter, which pydantic converts to an integer when the
+    route is created: FastAPI fails at import unless that conversion is exact."""
+    failure = f"the route fails at import ('{key}' must be coercible to an integer)"
+    if not value.is_integer():
+        # The integer bound that admits the same integers: x >= 5.5 is x >= 6.
+        same = math.ceil(value) if key in ("ge", "lt") else math.floor(value)
+        spec.report.error(
+            here,
+            "constraint",
+            f"'{key}: {value!r}' is not a whole number, so for an int parameter {failure}",
+            f"write '{key}: {same}', which admits the same integers, "
+            "or make it 'type: float'",
+        )
+    elif not -INT_BOUND_LIMIT < value < INT_BOUND_LIMIT:
+        whole = int(value)
+        hint = (
+            f"write it as the integer {whole}"
+            if len(str(abs(whole))) < MAX_INT_DIGITS
+            else "remove it: no int parameter needs a bound this large"
+        )
+        spec.report.error(
+            here,
+            "constraint",
+            f"'{key}: {value!r}' is a float beyond what pydantic converts to an int "
+            f"bound (strictly between -2**63 and 2**63), so {failure}",
+            hint,
+        )
+
+
 def check_lengths(
     spec: SpecView, here: JsonPath, param: dict[str, Any], ptype: str
 ) -> None:
+    applies = ptype == "str" or typenames.split(ptype)[1]
     for key in ("min_length", "max_length"):
-        if key in param and not (ptype == "str" or typenames.split(ptype)[1]):
+        if key not in param:
+            continue
+        if not applies:
             spec.report.error(
                 (*here, key),
                 "constraint",
@@ -247,7 +315,8 @@ def check_lengths(
                 f"remove '{key}' or change 'type: {ptype}'",
                 at_key=True,
             )
-        value = param.get(key)
+            continue  # removing it is the fix; its value does not matter then
+        value = param[key]
         # JSON Schema counts 5.0 as an integer, but Query(min_length=5.0) fails at import.
         if isinstance(value, float):
             whole = f"{value:.0f}" if math.isfinite(value) else "a whole number"
@@ -258,7 +327,7 @@ def check_lengths(
                 f"write it as {whole}",
             )
     low, high = _number(param.get("min_length")), _number(param.get("max_length"))
-    if low is not None and high is not None and low > high:
+    if applies and low is not None and high is not None and low > high:
         spec.report.error(
             (*here, "min_length"),
             "constraint",
