@@ -409,32 +409,6 @@ def test_what_shapes_the_text_is_part_of_the_wsgen_digest(
     assert manifest.wsgen_digest.__wrapped__() != before
 
 
-@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
-@pytest.mark.parametrize("where", ["notes.py", "raw.py"])
-def test_a_fifo_in_the_folder_never_blocks_a_run(project: Path, where: str) -> None:
-    fifo = project / OUT / where
-    fifo.unlink(missing_ok=True)
-    os.mkfifo(fifo)
-    answers = []
-    for keep in (True, False):
-        if not keep:
-            (project / OUT / manifest.NAME).unlink()
-        result = subprocess.run(
-            [sys.executable, "-m", "wsgen", "generate", "wsgen.yaml", "--check"],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            check=False,
-        )
-        answers.append(result.returncode)
-        if where == "raw.py":
-            assert "is not a regular file where wsgen would write one" in result.stderr
-    # A stray FIFO is no module of the spec; one at a module's path is an error.
-    assert answers == ([0, 0] if where == "notes.py" else [2, 2])
-
-
 def _check_in_a_process(project: Path) -> subprocess.CompletedProcess[str]:
     """``generate --check`` as its own process, so a run that would hang times out."""
     return subprocess.run(
@@ -446,6 +420,24 @@ def _check_in_a_process(project: Path) -> subprocess.CompletedProcess[str]:
         env={**os.environ, "PYTHONPATH": str(REPO)},
         check=False,
     )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("where", ["notes.py", "raw.py"])
+def test_a_fifo_in_the_folder_never_blocks_a_run(project: Path, where: str) -> None:
+    fifo = project / OUT / where
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    answers = []
+    for keep in (True, False):
+        if not keep:
+            (project / OUT / manifest.NAME).unlink()
+        result = _check_in_a_process(project)
+        answers.append(result.returncode)
+        if where == "raw.py":
+            assert "is not a regular file where wsgen would write one" in result.stderr
+    # A stray FIFO is no module of the spec; one at a module's path is an error.
+    assert answers == ([0, 0] if where == "notes.py" else [2, 2])
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")

@@ -56,10 +56,6 @@ class Plan:
     def up_to_date(self) -> bool:
         return not self.changes
 
-    def diff(self) -> str:
-        """A unified diff from the tree on disk to the generated tree."""
-        return "".join(change.diff() for change in self.changes)
-
 
 def _read(path: Path) -> str | None:
     try:
