@@ -410,6 +410,45 @@ def test_cookie_params(params: TestClient) -> None:
     assert reported(params, "/p/cookies", headers=cookies)["theme"] == "'dark'"
 
 
+def test_enum_params_take_their_values(params: TestClient) -> None:
+    assert reported(params, "/p/choice/fast") == {
+        "mode": "'fast'",
+        "unit": "'ms'",
+        "lang": "None",
+        "flavour": "None",
+    }
+    headers = httpx.Headers(
+        [("lang", "de"), ("lang", "en"), ("cookie", "flavour=plain")]
+    )
+    assert reported(params, "/p/choice/safe?unit=s", headers=headers) == {
+        "mode": "'safe'",
+        "unit": "'s'",
+        "lang": "['de', 'en']",
+        "flavour": "'plain'",
+    }
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "where"),
+    [
+        ("/p/choice/slow", {}, ["path", "mode"]),
+        ("/p/choice/fast?unit=h", {}, ["query", "unit"]),
+        ("/p/choice/fast", {"lang": "fr"}, ["header", "lang", 0]),
+        ("/p/choice/fast", {"cookie": "flavour=mint"}, ["cookie", "flavour"]),
+    ],
+)
+def test_enum_params_refuse_other_values(
+    params: TestClient, url: str, headers: dict[str, str], where: list[Any]
+) -> None:
+    closed = refused(params, url, headers=headers)
+    assert closed.code == 1008
+    assert error_locations(closed) == [where]
+
+
+def test_typed_dependency_result_reaches_the_handler(params: TestClient) -> None:
+    assert reported(params, "/p/me?user=bob") == {"user": "User(name='bob')"}
+
+
 @pytest.mark.parametrize("cookie", [None, "session=abc", "theme=dark"])
 def test_cookie_missing_or_too_short(params: TestClient, cookie: str | None) -> None:
     headers = {"cookie": cookie} if cookie else {}

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from _apps import write_files
 
-from wsgen.model import Param, Spec
+from wsgen.model import ImportRef, Param, Spec
 from wsgen.pipeline import generate_files, load_model
 
 REPO = Path(__file__).resolve().parents[1]
@@ -76,7 +76,12 @@ def _annotation(param: Param) -> str:
     """The type a handler receives, derived here independently of wsgen's renderer."""
     if param.item_type == "any":
         return "list[Any]" if param.is_list else "Any"
-    text = _TYPES[param.item_type]
+    if param.result_type is not None:
+        return f"{param.result_type.module}.{param.result_type.attribute}"
+    if param.choices:
+        text = f"Literal[{', '.join(repr(c) for c in param.choices)}]"
+    else:
+        text = _TYPES[param.item_type]
     if param.is_list:
         text = f"list[{text}]"
     if not param.required and param.default is None:
@@ -97,6 +102,10 @@ def _stub_modules(spec: Spec) -> dict[str, dict[str, str]]:
         modules.setdefault(dep.ref.module, {})[
             dep.ref.attribute
         ] = f"async def {dep.ref.attribute}() -> Any:\n    return None\n"
+    for ref in _result_types(spec):
+        modules.setdefault(ref.module, {})[ref.attribute] = (
+            f"class {ref.attribute}:\n    pass\n"
+        )
     for (module, attribute), variants in signatures.items():
         if len(variants) == 1:
             (args,) = variants
@@ -110,8 +119,23 @@ def _stub_modules(spec: Spec) -> dict[str, dict[str, str]]:
     return modules
 
 
+def _result_types(spec: Spec) -> set[ImportRef]:
+    return {
+        p.result_type
+        for router in spec.routers
+        for route in router.routes
+        for p in route.params
+        if p.result_type is not None
+    }
+
+
 def _write_stubs(root: Path, spec: Spec) -> None:
-    header = "import uuid\nfrom typing import Any\n\nfrom fastapi import WebSocket\n\n"
+    classes = sorted({ref.module for ref in _result_types(spec)})
+    header = (
+        "import uuid\n"
+        + "".join(f"import {module}\n" for module in classes)
+        + "from typing import Any, Literal\n\nfrom fastapi import WebSocket\n\n"
+    )
     for module, functions in sorted(_stub_modules(spec).items()):
         target = root.joinpath(*module.split("."), "__init__.py")
         _ensure_packages(root, target.parent)

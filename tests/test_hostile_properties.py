@@ -200,6 +200,8 @@ def params(draw: st.DrawFn, deps: list[str], safe: bool) -> dict[str, Any]:
             param["depends"] = draw(
                 st.sampled_from(deps) if deps and safe else names(safe)
             )
+            if draw(st.integers(0, 3)) == 0:
+                param["type"] = draw(refs(safe))  # the class the dependency returns
         else:
             param["in"] = kind
             if draw(st.booleans()):
@@ -216,6 +218,9 @@ def params(draw: st.DrawFn, deps: list[str], safe: bool) -> dict[str, Any]:
                 param["alias"] = draw(TEXT.filter(bool) if safe else TEXT)
             if draw(st.booleans()) and param.get("type", "str") == "str":
                 param["pattern"] = draw(patterns(safe))
+            elif draw(st.integers(0, 3)) == 0 and "default" not in param:
+                # Hostile enum values go into Literal[...] through the one escaping.
+                param["enum"] = draw(st.lists(TEXT, min_size=1, max_size=3, unique=True))
         if draw(st.booleans()):
             param["description"] = draw(TEXT)
         out[name] = param
@@ -317,6 +322,7 @@ FASTAPI_NAMES = {
     "WebSocket",
 }
 MARKERS = {"Path", "Query", "Header", "Cookie", "Depends"}
+TYPING_NAMES = {"Annotated", "Any", "Literal"}
 NODE_TYPES = {
     ast.Module,
     ast.Expr,
@@ -450,6 +456,12 @@ def check_imports(tree: ast.Module, spec: dict[str, Any]) -> dict[str, tuple[str
     refs = {tuple(r.split(":")) for r in spec.get("dependencies", {}).values()}
     for raw in spec["routers"].values():
         refs |= {tuple(r["handler"].split(":")) for r in raw["websockets"]}
+        refs |= {
+            tuple(p["type"].split(":"))
+            for r in raw["websockets"]
+            for p in r.get("params", {}).values()
+            if ":" in p.get("type", "")
+        }
     imported: dict[str, tuple[str, str]] = {}
     for node in tree.body:
         if isinstance(node, ast.Import):
@@ -467,11 +479,11 @@ def check_imports(tree: ast.Module, spec: dict[str, Any]) -> dict[str, tuple[str
                 if (node.module, a.name) in refs and (
                     node.module not in ("typing", "fastapi")
                     or a.asname is not None
-                    or a.name not in FASTAPI_NAMES | {"Annotated", "Any"}
+                    or a.name not in FASTAPI_NAMES | TYPING_NAMES
                 ):
                     imported[local] = (node.module, a.name)
                 elif node.module == "typing":
-                    assert a.name in {"Annotated", "Any"} and a.asname is None
+                    assert a.name in TYPING_NAMES and a.asname is None
                 elif node.module == "fastapi":
                     assert a.name in FASTAPI_NAMES and a.asname is None
                 else:
@@ -495,6 +507,7 @@ def check_param(
     assert isinstance(marker, ast.Call) and isinstance(marker.func, ast.Name)
     assert marker.func.id in MARKERS
     opts = keywords(marker)
+    check_value_type(ann.slice.elts[0], raw, imported)
     if "depends" in raw:
         assert marker.func.id == "Depends" and not opts
         assert len(marker.args) == 1
@@ -519,6 +532,27 @@ def check_param(
     elif raw.get("required", True):
         assert default is None
     assert not opts, f"unexpected options {list(opts)}"
+
+
+def check_value_type(
+    node: ast.expr, raw: dict[str, Any], imported: dict[str, tuple[str, str]]
+) -> None:
+    """The type inside Annotated[...]: the imported class of a typed dependency, or
+    Literal[...] holding exactly the enum's values (| None and list[...] around it)."""
+    if isinstance(node, ast.BinOp):
+        node = node.left
+    if ":" in raw.get("type", ""):
+        assert isinstance(node, ast.Name)
+        assert imported[node.id] == tuple(raw["type"].split(":"))
+        return
+    if isinstance(node, ast.Subscript) and ast.unparse(node.value) == "list":
+        node = node.slice
+    if "enum" not in raw:
+        assert "Literal" not in ast.unparse(node)
+        return
+    assert isinstance(node, ast.Subscript) and ast.unparse(node.value) == "Literal"
+    values = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    assert [const(v) for v in values] == raw["enum"]
 
 
 def check_endpoint(

@@ -20,8 +20,6 @@ from .model import (
 from .naming import route_name
 from .paths import implied_type, path_params
 
-CONSTRAINT_KEYS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
-
 
 def spec_model(data: dict[str, Any], source_name: str) -> Spec:
     app = data.get("app")
@@ -101,12 +99,17 @@ def _path_param(name: str, convertor: str | None, raw: dict[str, Any] | None) ->
         required=True,
         description=raw.get("description"),
         constraints=_constraints(raw),
+        choices=tuple(raw.get("enum", ())),
     )
 
 
 def _param(name: str, raw: dict[str, Any]) -> Param:
     if "depends" in raw:
-        item_type, is_list = typenames.split(raw.get("type", "any"))
+        declared = raw.get("type", "any")
+        result_type = None
+        if typenames.is_class(declared):
+            declared, result_type = "class", ImportRef.parse(declared)
+        item_type, is_list = typenames.split(declared)
         return Param(
             name=name,
             source="depends",
@@ -115,6 +118,7 @@ def _param(name: str, raw: dict[str, Any]) -> Param:
             required=True,
             description=raw.get("description"),
             depends=raw["depends"],
+            result_type=result_type,
         )
     item_type, is_list = typenames.split(raw.get("type", "str"))
     has_default = "default" in raw
@@ -136,8 +140,9 @@ def _param(name: str, raw: dict[str, Any]) -> Param:
         alias=raw.get("alias"),
         description=raw.get("description"),
         constraints=_constraints(raw),
+        choices=tuple(raw.get("enum", ())),
     )
 
 
 def _constraints(raw: dict[str, Any]) -> tuple[tuple[str, Scalar], ...]:
-    return tuple((key, raw[key]) for key in CONSTRAINT_KEYS if key in raw)
+    return tuple((key, raw[key]) for key in typenames.CONSTRAINT_KEYS if key in raw)

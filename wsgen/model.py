@@ -32,9 +32,9 @@ class Dependency:
 class Param:
     name: str
     source: ParamSource
-    item_type: (
-        str  # "str", "int", "float", "bool", "uuid"; "any" for an untyped dependency
-    )
+    # "str", "int", "float", "bool", "uuid"; for a dependency also "any" (untyped) or
+    # "class" (the class ``result_type`` that it returns).
+    item_type: str
     is_list: bool  # list[item_type]: a query or header parameter given several times
     required: bool
     default: Default = None
@@ -43,6 +43,8 @@ class Param:
     depends: str | None = None
     # FastAPI's validation options in a fixed order: ge, gt, le, lt, min_length, ...
     constraints: tuple[tuple[str, Scalar], ...] = ()
+    choices: tuple[Scalar, ...] = ()  # enum: the only values allowed (typing.Literal)
+    result_type: ImportRef | None = None
 
     @property
     def default_factory(self) -> bool:

@@ -20,6 +20,7 @@ GENERATED_NAMES = frozenset(
         "Depends",
         "FastAPI",
         "Header",
+        "Literal",
         "Path",
         "Query",
         "WebSocket",

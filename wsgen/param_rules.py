@@ -13,7 +13,7 @@ from . import typenames
 from .loader import MAX_INT_DIGITS
 from .naming import reserved, unreserved
 from .paths import CONVERTOR_TYPES, implied_type
-from .ref_rules import SpecView, check_dependency_ref
+from .ref_rules import SpecView, check_dependency_ref, check_import_ref
 from .source import JsonPath
 
 NUMERIC = ("int", "float")
@@ -51,6 +51,15 @@ def check_param(
     implied = implied_type(in_path.get(name)) if source == "path" else "str"
     ptype = param.get("type", implied)
     known = isinstance(ptype, str) and ptype in PARAM_TYPES
+    if typenames.is_class(ptype) and source in SOURCES:
+        spec.report.error(
+            (*here, "type"),
+            "param-type",
+            f"a class type ('{ptype}') is only for a 'depends' parameter, the result "
+            f"of a dependency; a {source} parameter is one of "
+            f"{', '.join(SCALAR_TYPES)} or a list of them",
+            "use 'depends: <dependency>' with this type, or a type from the list",
+        )
     fits = known and _type_fits_source(spec, here, ptype, source)
     if source == "path":
         fits = check_path_param(
@@ -62,6 +71,7 @@ def check_param(
     if fits:
         check_default(spec, here, param, ptype)
         check_constraints(spec, here, param, ptype)
+        check_enum(spec, here, param, ptype)
 
 
 def _type_fits_source(spec: SpecView, here: JsonPath, ptype: str, source: Any) -> bool:
@@ -142,12 +152,14 @@ def _check_source(
 
 def _check_depends(spec: SpecView, here: JsonPath, param: dict[str, Any]) -> None:
     check_dependency_ref(spec, (*here, "depends"), param["depends"])
+    check_import_ref(spec, (*here, "type"), param.get("type"))
     for key in sorted(set(param) - DEPENDS_KEYS):
         spec.report.error(
             (*here, key),
             "param-option",
             f"'{key}' does not apply to a 'depends' parameter",
-            "a dependency parameter takes only 'type' and 'description'",
+            "a dependency parameter takes only 'type' (one of the types, or the "
+            "class the dependency returns, as 'module.path:Class') and 'description'",
             at_key=True,
         )
 
@@ -268,6 +280,75 @@ def check_constraints(
         )
     elif isinstance(param.get("pattern"), str):
         check_pattern(spec, (*here, "pattern"), param["pattern"])
+
+
+def check_enum(
+    spec: SpecView, here: JsonPath, param: dict[str, Any], ptype: str
+) -> None:
+    """``enum:`` lists the only values a parameter takes (``Literal[...]``): each of the
+    parameter's type, each once, the default among them, and no constraint beside it.
+
+    Only strings: a path, query, header or cookie value reaches pydantic as text, and
+    ``Literal[1, 2]`` refuses the text '1' (it is never converted)."""
+    values = param.get("enum")
+    if not isinstance(values, list):
+        return
+    item_type = typenames.split(ptype)[0]
+    if item_type != "str":
+        spec.report.error(
+            (*here, "enum"),
+            "enum",
+            f"'enum' applies to str parameters, not {ptype}: FastAPI compares the "
+            "text the client sent with each value, and the text '1' is never the "
+            "number 1",
+            "quote the values and drop 'type:' (e.g. enum: ['1', '2']), or use "
+            "'ge'/'le' for a range",
+            at_key=True,
+        )
+        return
+    if _enum_values_problem(spec, (*here, "enum"), values, item_type):
+        return
+    for key in typenames.CONSTRAINT_KEYS:
+        if key in param:
+            spec.report.error(
+                (*here, key),
+                "constraint",
+                f"'{key}' does nothing beside 'enum', which names every allowed value",
+                f"remove '{key}'",
+                at_key=True,
+            )
+    default = param.get("default")
+    defaults = default if isinstance(default, list) else [default]
+    if "default" in param and any(not _among(v, values) for v in defaults):
+        spec.report.error(
+            (*here, "default"),
+            "param-default",
+            f"the default {default!r} is not one of the enum's values",
+            f"use one of: {', '.join(repr(v) for v in values)}",
+        )
+
+
+def _enum_values_problem(
+    spec: SpecView, here: JsonPath, values: list[Any], item_type: str
+) -> bool:
+    """Report an enum value of the wrong type, or given twice; whether there was one."""
+    for i, value in enumerate(values):
+        problem = _default_problem(item_type, value)
+        if problem:
+            message = problem.replace("the default", "the value", 1)
+            spec.report.error((*here, i), "enum", message)
+            return True
+        if _among(value, values[:i]):
+            spec.report.error(
+                (*here, i), "enum", f"{value!r} is listed twice", "remove one"
+            )
+            return True
+    return False
+
+
+def _among(value: Any, values: list[Any]) -> bool:
+    # 1 == True in Python, but not as a value of a typed parameter.
+    return any(type(value) is type(v) and value == v for v in values)
 
 
 def check_int_bound(spec: SpecView, here: JsonPath, key: str, value: float) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import header, resources
 from .literals import docstring, py_literal
-from .model import Include, Param, Route, Router, Spec
+from .model import ImportRef, Include, Param, Route, Router, Spec
 from .naming import NameAllocator
 
 if TYPE_CHECKING:
@@ -108,14 +108,16 @@ class _Imports:
 
     def sections(self) -> tuple[tuple[ImportLine, ...], ...]:
         def lines(table: dict[str, set[str]]) -> list[ImportLine]:
-            # Like isort's default: plain names share a line, each "as" import has its own.
+            # Like isort's default: plain names share a line, each "as" import has its own,
+            # and a module's lines are in the order of their first names.
             out = []
             for module in sorted(table):
                 names = sorted(table[module], key=_isort_key)
                 plain = tuple(n for n in names if " as " not in n)
+                group = [ImportLine(module, (n,)) for n in names if " as " in n]
                 if plain:
-                    out.append(ImportLine(module, plain))
-                out.extend(ImportLine(module, (n,)) for n in names if " as " in n)
+                    group.append(ImportLine(module, plain))
+                out.extend(sorted(group, key=lambda line: _isort_key(line.names[0])))
             return out
 
         stdlib = [ImportLine(m, (), plain=True) for m in sorted(self.plain)] + lines(
@@ -140,6 +142,7 @@ class _FileBuilder:
         self.spec = spec
         self.imports = _Imports()
         self.names = NameAllocator()
+        self.classes: dict[tuple[str, str], str] = {}
 
     def dependencies(self, names: tuple[str, ...]) -> tuple[str, ...]:
         for name in names:
@@ -153,6 +156,17 @@ class _FileBuilder:
             self.imports.user, ref.module, ref.attribute, self.names.reserve(name)
         )
         return name
+
+    def result_type(self, ref: ImportRef) -> str:
+        """The local name of a class a dependency returns: one import per class, under
+        its own name unless that is taken. Used only in annotations, which are read at
+        module level, so no endpoint parameter can shadow it."""
+        key = (ref.module, ref.attribute)
+        if key not in self.classes:
+            alias = self.names.allocate(ref.attribute, f"{ref.attribute}_type")
+            self.imports.add(self.imports.user, ref.module, ref.attribute, alias)
+            self.classes[key] = alias
+        return self.classes[key]
 
     def includes(self, includes: tuple[Include, ...]) -> tuple[IncludeContext, ...]:
         aliases: dict[str, str] = {}
@@ -249,11 +263,7 @@ def _param(files: _FileBuilder, param: Param) -> ParamContext:
     marker = MARKERS[param.source]
     files.imports.fastapi.add(marker)
     files.imports.add(files.imports.stdlib, "typing", "Annotated", "Annotated")
-    if param.item_type == "uuid":
-        files.imports.plain.add("uuid")
-    if param.item_type == "any":
-        files.imports.add(files.imports.stdlib, "typing", "Any", "Any")
-    annotation = TYPES[param.item_type]
+    annotation = _item_annotation(files, param)
     if param.is_list:
         annotation = f"list[{annotation}]"
     if not param.required and param.default is None:
@@ -275,6 +285,21 @@ def _param(files: _FileBuilder, param: Param) -> ParamContext:
         default_factory=param.default_factory,
         default=param.default,
     )
+
+
+def _item_annotation(files: _FileBuilder, param: Param) -> str:
+    """The annotation of one value of ``param``: a built-in type, the class a dependency
+    returns, or ``Literal[...]`` of an enum's values (spelled by the one literal writer)."""
+    if param.result_type is not None:
+        return files.result_type(param.result_type)
+    if param.choices:
+        files.imports.add(files.imports.stdlib, "typing", "Literal", "Literal")
+        return f"Literal[{', '.join(py_literal(v) for v in param.choices)}]"
+    if param.item_type == "uuid":
+        files.imports.plain.add("uuid")
+    if param.item_type == "any":
+        files.imports.add(files.imports.stdlib, "typing", "Any", "Any")
+    return TYPES[param.item_type]
 
 
 def app_context(spec: Spec) -> FileContext:

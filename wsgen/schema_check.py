@@ -118,6 +118,7 @@ _LEAVES: dict[str, Callable[[Any], Check]] = {
     "type": lambda value: _type(value),
     "required": lambda value: _required(_list(value, str)),
     "minProperties": lambda value: _min_properties(_count(value)),
+    "minItems": lambda value: _min_items(_count(value)),
     "enum": lambda value: _enum(_list(value, object)),
     "const": lambda value: lambda instance: _equal(instance, value),
     "pattern": lambda value: _pattern(re.compile(_of(value, str))),
@@ -256,6 +257,10 @@ def _required(keys: list[str]) -> Check:
 
 def _min_properties(least: int) -> Check:
     return lambda instance: not isinstance(instance, dict) or len(instance) >= least
+
+
+def _min_items(least: int) -> Check:
+    return lambda instance: not isinstance(instance, list) or len(instance) >= least
 
 
 def _items(sub: Check) -> Check:

@@ -1,7 +1,16 @@
 """The type names a spec gives parameters: ``str``, ``int``, ``float``, ``bool``, ``uuid``, and
-``list[...]`` of each (the schema allows exactly these). Parsed here, once."""
+``list[...]`` of each (the schema allows exactly these), or for a dependency the class it
+returns, as ``module.path:Class``. Parsed here, once."""
 
 from __future__ import annotations
+
+# FastAPI's validation options of a parameter, in the order the generated code passes them.
+CONSTRAINT_KEYS = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
+
+
+def is_class(type_name: object) -> bool:
+    """Whether a type is a class reference (``module.path:Class``), not a built-in type."""
+    return isinstance(type_name, str) and ":" in type_name
 
 
 def split(type_name: str) -> tuple[str, bool]:

@@ -188,12 +188,25 @@ def _enum(f: _Failure) -> Diagnostic:
 
 
 def _any_of(f: _Failure) -> Diagnostic | None:
+    if f.path and f.path[-1] == "type" and f.def_name == "":
+        return _param_type(f)
     if not f.path or f.path[-1] != "default":
         return None
     return f.diagnostic(
         "type",
         f"must be a string, number, boolean or a list of them, not {_kind(f.value)}",
     )
+
+
+def _param_type(f: _Failure) -> Diagnostic:
+    """A parameter's ``type``: one of the listed types, or a class as 'module:Class'
+    (which only a 'depends' parameter may have: param_rules says so)."""
+    if isinstance(f.value, str) and ":" in f.value:
+        return _pattern("import_ref", f.path, f.value, f.source)
+    [choices] = [sub["enum"] for sub in f.rule_value if "enum" in sub]
+    if not isinstance(f.value, str):
+        return _type(f._replace(rule_value="string"))
+    return _enum(f._replace(rule_value=choices))
 
 
 _WORDING: dict[str, Callable[[_Failure], Diagnostic | list[Diagnostic] | None]] = {
@@ -207,6 +220,7 @@ _WORDING: dict[str, Callable[[_Failure], Diagnostic | list[Diagnostic] | None]] 
         "empty", "must not be empty", "declare at least one"
     ),
     "minLength": lambda f: f.diagnostic("empty", "must not be empty"),
+    "minItems": lambda f: f.diagnostic("empty", "must not be empty"),
     "minimum": lambda f: f.diagnostic(
         "minimum", f"must be at least {f.rule_value}, not {f.value!r}"
     ),
