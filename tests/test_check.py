@@ -557,6 +557,32 @@ def test_a_module_of_another_spec_is_never_overwritten(tmp_path: Path) -> None:
     assert check.returncode == 0, check.stderr
 
 
+def test_specs_of_one_file_name_in_a_git_tree_stay_apart(tmp_path: Path) -> None:
+    """a/wsgen.yaml and b/wsgen.yaml share an output folder with no pyproject.toml: named
+    from the top of the git work tree, b neither overwrites a's module nor removes it as
+    its own stale file."""
+    (tmp_path / ".git").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "wsgen.yaml").write_text(
+            f"version: 1\noutput: ../out\nrouters:\n  {name}:\n    websockets:\n"
+            f"      - path: /{name}\n        handler: h:{name}\n",
+            encoding="utf-8",
+        )
+    assert run_wsgen("generate", "a/wsgen.yaml", cwd=tmp_path).returncode == 0
+    assert run_wsgen("generate", "b/wsgen.yaml", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "out" / "a.py").is_file()
+    assert run_wsgen("generate", "a/wsgen.yaml", "--check", cwd=tmp_path).returncode == 0
+    (tmp_path / "b" / "wsgen.yaml").write_text(
+        (tmp_path / "a" / "wsgen.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    before = snapshot(tmp_path)
+    clash = run_wsgen("generate", "b/wsgen.yaml", cwd=tmp_path)
+    assert clash.returncode == 2, clash.stderr
+    assert "out/a.py was generated from 'a/wsgen.yaml', and 'b/wsgen.yaml'" in clash.stderr
+    assert snapshot(tmp_path) == before
+
+
 def test_a_module_of_a_spec_that_is_gone_is_reported(tmp_path: Path) -> None:
     """b.yaml shared a's folder and was deleted: its module would stay forever, so every
     run names it, and --check (fast path or not) fails until it is deleted."""

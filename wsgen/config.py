@@ -48,16 +48,24 @@ def find_pyproject(start: Path) -> Path | None:
 
 
 def project_root(spec: Path) -> Path | None:
-    """The folder of the nearest pyproject.toml above ``spec``: what headers name specs
-    from. None outside a project."""
-    project = find_pyproject(spec.resolve().parent)
-    return None if project is None else project.parent
+    """What headers name specs from: the folder of the nearest pyproject.toml above
+    ``spec``, else the top of the git work tree it is in (a folder holding ``.git``).
+    None outside both."""
+    start = spec.resolve().parent
+    project = find_pyproject(start)
+    if project is not None:
+        return project.parent
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
 
 
 def source_name(spec: Path) -> str:
-    """How generated headers name the spec: its path from the project root (the folder of the
-    nearest pyproject.toml), or its file name outside a project. Never absolute, so the output
-    is the same on every machine, and two specs called wsgen.yaml stay apart."""
+    """How generated headers name the spec: its path from the project root (see
+    project_root), so that ``a/wsgen.yaml`` and ``b/wsgen.yaml`` stay apart; outside any
+    project, its file name. Never absolute, and never the name of a folder the project
+    is in, so the output is the same in every checkout on every machine."""
     root = project_root(spec)
     spec = spec.resolve()
     return spec.relative_to(root).as_posix() if root else spec.name

@@ -158,7 +158,7 @@ def orphans(
 ) -> tuple[tuple[Path, str], ...]:
     """The modules in ``output`` whose header names a spec other than ``source`` that no
     longer exists under ``root`` (renamed or deleted): nothing would ever update them.
-    Outside a project (no ``root``) specs are named by file name only, so none is known.
+    Outside a project (no ``root``) no spec can be looked up, so none is known.
     """
     if root is None or not output.is_dir():
         return ()
