@@ -8,9 +8,12 @@ from typing import Any
 from . import typenames
 from .model import (
     App,
+    Contract,
     Dependency,
     ImportRef,
     Include,
+    Message,
+    MessageField,
     Param,
     Route,
     Router,
@@ -31,6 +34,10 @@ def spec_model(data: dict[str, Any], source_name: str) -> Spec:
             for name, ref in data.get("dependencies", {}).items()
         ),
         routers=tuple(_router(name, raw) for name, raw in data["routers"].items()),
+        messages=tuple(
+            _message(name, raw) for name, raw in data.get("messages", {}).items()
+        ),
+        close_codes=tuple(data.get("close_codes", {}).items()),
         app=(
             None
             if app is None
@@ -85,7 +92,52 @@ def _route(raw: dict[str, Any]) -> Route:
         description=raw.get("description"),
         dependencies=tuple(raw.get("dependencies", ())),
         params=tuple(params),
+        contract=_contract(raw),
     )
+
+
+def _contract(raw: dict[str, Any]) -> Contract | None:
+    if "receive" not in raw and "send" not in raw:
+        return None
+    return Contract(
+        receive=tuple(raw.get("receive", ())),
+        send=tuple(raw.get("send", ())),
+        close_on_invalid=raw.get("on_invalid", "error") == "close",
+        max_bytes=raw.get("max_message_bytes"),
+    )
+
+
+def _message(name: str, raw: dict[str, Any]) -> Message:
+    return Message(
+        name=name,
+        description=raw.get("description"),
+        fields=tuple(_field(fname, f) for fname, f in raw.get("fields", {}).items()),
+    )
+
+
+def _field(name: str, raw: dict[str, Any]) -> MessageField:
+    item_type, is_list = typenames.split(raw.get("type", "str"))
+    has_default = "default" in raw
+    return MessageField(
+        name=name,
+        item_type=item_type,
+        is_list=is_list,
+        required=not has_default and raw.get("required", True),
+        default=_typed_default(item_type, raw.get("default")),
+        description=raw.get("description"),
+        constraints=_constraints(raw),
+        choices=tuple(raw.get("enum", ())),
+    )
+
+
+def _typed_default(item_type: str, default: Any) -> Any:
+    """A default as the generated code writes it: a list as a tuple, a UUID as uuid.UUID
+    (so it matches its annotation)."""
+    if item_type == "uuid" and default is not None:
+        if isinstance(default, list):
+            return tuple(uuid.UUID(v) for v in default)
+        return uuid.UUID(default)
+    return tuple(default) if isinstance(default, list) else default
 
 
 def _path_param(name: str, convertor: str | None, raw: dict[str, Any] | None) -> Param:
@@ -122,21 +174,13 @@ def _param(name: str, raw: dict[str, Any]) -> Param:
         )
     item_type, is_list = typenames.split(raw.get("type", "str"))
     has_default = "default" in raw
-    default = raw.get("default")
-    if item_type == "uuid" and has_default:
-        # A UUID default is written as uuid.UUID("..."), so it matches its annotation.
-        default = (
-            [uuid.UUID(v) for v in default]
-            if isinstance(default, list)
-            else (uuid.UUID(default))
-        )
     return Param(
         name=name,
         source=raw["in"],
         item_type=item_type,
         is_list=is_list,
         required=not has_default and raw.get("required", True),
-        default=tuple(default) if isinstance(default, list) else default,
+        default=_typed_default(item_type, raw.get("default")),
         alias=raw.get("alias"),
         description=raw.get("description"),
         constraints=_constraints(raw),

@@ -58,6 +58,35 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageField:
+    name: str
+    item_type: str  # "str", "int", "float", "bool", "uuid", "datetime" or "any"
+    is_list: bool
+    required: bool
+    default: Default = None
+    description: str | None = None
+    constraints: tuple[tuple[str, Scalar], ...] = ()  # as Param.constraints
+    choices: tuple[Scalar, ...] = ()  # enum: the only values allowed (typing.Literal)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    name: str  # also the value of the wire field ``type``
+    description: str | None
+    fields: tuple[MessageField, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """What a route's client may send and the server may send, by message name."""
+
+    receive: tuple[str, ...]
+    send: tuple[str, ...]
+    close_on_invalid: bool  # on_invalid: close (1008) rather than an error frame
+    max_bytes: int | None  # max_message_bytes: longer text closes with 1009
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     name: str
     path: str
@@ -66,6 +95,7 @@ class Route:
     description: str | None
     dependencies: tuple[str, ...]
     params: tuple[Param, ...]
+    contract: Contract | None = None  # None: the handler gets the bare WebSocket
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +130,13 @@ class Spec:
     dependencies: tuple[Dependency, ...]
     routers: tuple[Router, ...]
     app: App | None
+    messages: tuple[Message, ...] = ()
+    close_codes: tuple[tuple[str, int], ...] = ()  # name -> code, in spec order
+
+    @property
+    def has_messages(self) -> bool:
+        """Whether the package gets a messages.py."""
+        return bool(self.messages or self.close_codes)
 
     def dependency(self, name: str) -> Dependency:
         return next(d for d in self.dependencies if d.name == name)

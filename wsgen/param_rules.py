@@ -212,7 +212,11 @@ def check_path_param(
 
 
 def check_default(
-    spec: SpecView, here: JsonPath, param: dict[str, Any], ptype: str
+    spec: SpecView,
+    here: JsonPath,
+    param: dict[str, Any],
+    ptype: str,
+    what: str = "parameter",
 ) -> None:
     if "default" not in param:
         return
@@ -221,7 +225,7 @@ def check_default(
         spec.report.error(
             (*here, "default"),
             "param-default",
-            "a parameter with a default is not required",
+            f"a {what} with a default is not required",
             "remove 'required: true' or the default",
         )
     item_type, is_list = typenames.split(ptype)
@@ -229,7 +233,7 @@ def check_default(
         spec.report.error(
             (*here, "default"),
             "param-default",
-            f"the default of a {ptype} parameter must be a list",
+            f"the default of a {ptype} {what} must be a list",
             "write it as [ ... ]",
         )
         return
@@ -237,7 +241,7 @@ def check_default(
         spec.report.error(
             (*here, "default"),
             "param-default",
-            f"the default of {a_or_an(ptype)} parameter cannot be a list",
+            f"the default of {a_or_an(ptype)} {what} cannot be a list",
         )
         return
     values = default if is_list else [default]
@@ -282,29 +286,30 @@ def check_constraints(
         check_pattern(spec, (*here, "pattern"), param["pattern"])
 
 
-def check_enum(
-    spec: SpecView, here: JsonPath, param: dict[str, Any], ptype: str
-) -> None:
-    """``enum:`` lists the only values a parameter takes (``Literal[...]``): each of the
-    parameter's type, each once, the default among them, and no constraint beside it.
+# typing.Literal takes strings, integers and booleans, never floats or UUIDs.
+ENUM_FIELD_TYPES = ("str", "int", "bool")
 
-    Only strings: a path, query, header or cookie value reaches pydantic as text, and
-    ``Literal[1, 2]`` refuses the text '1' (it is never converted)."""
+
+def check_enum(
+    spec: SpecView,
+    here: JsonPath,
+    param: dict[str, Any],
+    ptype: str,
+    allowed: tuple[str, ...] = ("str",),
+) -> None:
+    """``enum:`` lists the only values a parameter or message field takes
+    (``Literal[...]``): each of its type, each once, the default among them, and no
+    constraint beside it.
+
+    A parameter's enum holds strings only: a path, query, header or cookie value reaches
+    pydantic as text, and ``Literal[1, 2]`` refuses the text '1' (it is never converted).
+    A message field (``allowed``: ENUM_FIELD_TYPES) is JSON, whose numbers are numbers."""
     values = param.get("enum")
     if not isinstance(values, list):
         return
     item_type = typenames.split(ptype)[0]
-    if item_type != "str":
-        spec.report.error(
-            (*here, "enum"),
-            "enum",
-            f"'enum' applies to str parameters, not {ptype}: FastAPI compares the "
-            "text the client sent with each value, and the text '1' is never the "
-            "number 1",
-            "quote the values and drop 'type:' (e.g. enum: ['1', '2']), or use "
-            "'ge'/'le' for a range",
-            at_key=True,
-        )
+    if item_type not in allowed:
+        _enum_type_error(spec, (*here, "enum"), ptype, allowed)
         return
     if _enum_values_problem(spec, (*here, "enum"), values, item_type):
         return
@@ -325,6 +330,30 @@ def check_enum(
             "param-default",
             f"the default {default!r} is not one of the enum's values",
             f"use one of: {', '.join(repr(v) for v in values)}",
+        )
+
+
+def _enum_type_error(
+    spec: SpecView, here: JsonPath, ptype: str, allowed: tuple[str, ...]
+) -> None:
+    if allowed == ("str",):
+        spec.report.error(
+            here,
+            "enum",
+            f"'enum' applies to str parameters, not {ptype}: FastAPI compares the "
+            "text the client sent with each value, and the text '1' is never the "
+            "number 1",
+            "quote the values and drop 'type:' (e.g. enum: ['1', '2']), or use "
+            "'ge'/'le' for a range",
+            at_key=True,
+        )
+    else:
+        spec.report.error(
+            here,
+            "enum",
+            f"'enum' applies to {', '.join(allowed)} fields, not {ptype}",
+            "remove 'enum', or use bounds ('ge', 'le', ...) for a range",
+            at_key=True,
         )
 
 

@@ -22,13 +22,28 @@ class SpecView(NamedTuple):
     app: dict[str, Any] | None
     graph: IncludeGraph
     report: Collector
+    messages: dict[str, Any]
+    close_codes: dict[str, Any]
 
     @classmethod
     def of(cls, data: dict[str, Any], report: Collector) -> SpecView:
         routers = as_dict(data.get("routers"))
         app = data.get("app") if isinstance(data.get("app"), dict) else None
         graph = IncludeGraph(routers, app)
-        return cls(as_dict(data.get("dependencies")), routers, app, graph, report)
+        return cls(
+            as_dict(data.get("dependencies")),
+            routers,
+            app,
+            graph,
+            report,
+            as_dict(data.get("messages")),
+            as_dict(data.get("close_codes")),
+        )
+
+    @property
+    def has_messages(self) -> bool:
+        """Whether the package gets a messages.py."""
+        return bool(self.messages or self.close_codes)
 
     def router(self, name: str) -> dict[str, Any]:
         return as_dict(self.routers.get(name))

@@ -65,6 +65,7 @@ class EndpointContext:
     params: tuple[ParamContext, ...]
     handler: str
     description: str | None
+    connection: str | None = None  # the typed connection class the handler gets, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,12 +90,13 @@ class FileContext:
     includes: tuple[IncludeContext, ...] = ()
 
 
-class _Imports:
+class Imports:
     """Collects imported names per module and lays them out the way isort would."""
 
     def __init__(self) -> None:
         self.stdlib: dict[str, set[str]] = {}
         self.fastapi: set[str] = set()
+        self.third_party: dict[str, set[str]] = {}  # beside fastapi: pydantic
         self.user: dict[str, set[str]] = {}
         self.package: dict[str, set[str]] = {}
         self.plain: set[str] = set()
@@ -123,7 +125,10 @@ class _Imports:
         stdlib = [ImportLine(m, (), plain=True) for m in sorted(self.plain)] + lines(
             self.stdlib
         )
-        fastapi = lines({"fastapi": self.fastapi} if self.fastapi else {})
+        third_party = dict(self.third_party)
+        if self.fastapi:
+            third_party["fastapi"] = self.fastapi
+        fastapi = lines(third_party)
         sections = (stdlib, fastapi, lines(self.user), lines(self.package))
         return tuple(tuple(s) for s in sections if s)
 
@@ -140,7 +145,7 @@ class _FileBuilder:
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
-        self.imports = _Imports()
+        self.imports = Imports()
         self.names = NameAllocator()
         self.classes: dict[tuple[str, str], str] = {}
 
@@ -188,7 +193,11 @@ class _FileBuilder:
         return tuple(out)
 
 
-def router_context(spec: Spec, router: Router) -> FileContext:
+def router_context(
+    spec: Spec, router: Router, connections: dict[tuple[str, str], str] | None = None
+) -> FileContext:
+    """``connections``: the class names of messages.py's typed connections, by (router,
+    route); see render_messages.connection_names."""
     files = _FileBuilder(spec)
     # Dependencies keep their spec names; reserve them before anything is allocated.
     for route in router.routes:
@@ -201,6 +210,7 @@ def router_context(spec: Spec, router: Router) -> FileContext:
     files.imports.fastapi.add("APIRouter")
     functions = [files.names.allocate(route.name) for route in router.routes]
     handlers = _handler_aliases(files, router.routes)
+    typed = _connection_aliases(files, router, connections or {})
     endpoints = tuple(
         _endpoint(
             files,
@@ -208,6 +218,7 @@ def router_context(spec: Spec, router: Router) -> FileContext:
             route,
             function,
             handlers[(route.handler.module, route.handler.attribute)],
+            typed.get(route.name),
         )
         for route, function in zip(router.routes, functions)
     )
@@ -239,8 +250,29 @@ def _handler_aliases(
     return aliases
 
 
+def _connection_aliases(
+    files: _FileBuilder, router: Router, classes: dict[tuple[str, str], str]
+) -> dict[str, str]:
+    """Route name -> the local name of its typed connection class, imported from
+    messages.py under a name no endpoint parameter can shadow (it is used in the body)."""
+    out = {}
+    for route in router.routes:
+        cls = classes.get((router.name, route.name))
+        if cls is not None:
+            avoid = frozenset(p.name for p in route.params) | {"websocket"}
+            alias = files.names.allocate(cls, avoid=avoid)
+            files.imports.add(files.imports.package, ".messages", cls, alias)
+            out[route.name] = alias
+    return out
+
+
 def _endpoint(
-    files: _FileBuilder, router: Router, route: Route, function: str, handler: str
+    files: _FileBuilder,
+    router: Router,
+    route: Route,
+    function: str,
+    handler: str,
+    connection: str | None = None,
 ) -> EndpointContext:
     files.imports.fastapi.add("WebSocket")
     starlette = route.kind == "starlette"
@@ -256,6 +288,7 @@ def _endpoint(
         handler=handler,
         # A blank description would make an empty docstring: it gets none.
         description=(route.description or "").strip() or None,
+        connection=connection,
     )
 
 
@@ -343,16 +376,23 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_file(template: str, context: FileContext) -> str:
+def render_file(template: str, context: Any) -> str:
     return environment().get_template(template).render(f=context)
 
 
 def render_package(spec: Spec) -> dict[str, str]:
     """Every file of the generated package by name, rendered but not yet formatted."""
+    from .render_messages import connection_names, messages_context
+
     files = {"__init__.py": render_file("__init__.py.jinja", package_context(spec))}
+    connections = connection_names(spec)
+    if spec.has_messages:
+        files["messages.py"] = render_file(
+            "messages.py.jinja", messages_context(spec, connections)
+        )
     for router in spec.routers:
         files[f"{router.name}.py"] = render_file(
-            "router.py.jinja", router_context(spec, router)
+            "router.py.jinja", router_context(spec, router, connections)
         )
     if spec.app is not None:
         files["app.py"] = render_file("app.py.jinja", app_context(spec))

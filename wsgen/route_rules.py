@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .includes import as_dict
+from .message_rules import check_route_messages
 from .naming import did_you_mean, reserved, unreserved
 from .param_rules import check_param
 from .paths import CONVERTOR_TYPES, PATH_PARAM, path_params
@@ -32,6 +33,7 @@ def check_route(
             f"use e.g. '{unreserved(str(name))}'",
         )
     check_dependency_list(spec, (*here, "dependencies"), route.get("dependencies"))
+    check_route_messages(spec, here, route)
     if route.get("kind") == "starlette":
         check_starlette_route(spec, router, here, route)
         return

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from .errors import Diagnostic
 from .includes import APP, Edge, Mount, as_dict, as_list
+from .message_rules import check_close_codes, check_messages
 from .naming import reserved, route_name, unreserved
 from .paths import PathIndex, compiles, shape
 from .ref_rules import (
@@ -47,6 +48,8 @@ def check(data: Any, source: SourceMap) -> list[Diagnostic]:
             spec, ("app", "dependencies"), spec.app.get("dependencies")
         )
         check_includes(spec, ("app", "include"), spec.app.get("include"))
+    check_messages(spec)
+    check_close_codes(spec)
     refused = {name for name in spec.routers if not check_router(spec, name)}
     check_unserved(spec, refused)
     check_cycles(spec)
@@ -83,7 +86,11 @@ def check_router_name(spec: SpecView, name: str) -> bool:
             f"rename it, e.g. '{unreserved(name)}'",
             at_key=True,
         )
-    elif name.startswith("__") or (name == "app" and spec.app is not None):
+    elif (
+        name.startswith("__")
+        or (name == "app" and spec.app is not None)
+        or (name == "messages" and spec.has_messages)
+    ):
         spec.report.error(
             here,
             "name",
