@@ -180,8 +180,8 @@ def _connection(
     return ConnectionContext(
         cls=cls,
         description=(
-            f"The connection of route '{route}' in router '{router}': it receives "
-            f"{union or 'no messages'} and sends {' | '.join(send) or 'none'}."
+            f"The connection of route '{route}' in router '{router}'.\n\n"
+            f"Receives {union or 'no messages'}; sends {' | '.join(send) or 'none'}."
         ),
         receive_type=union or "NoReturn",
         send_type=" | ".join(send) or "NoReturn",
