@@ -134,7 +134,7 @@ def check_field(spec: SpecView, here: JsonPath, name: str, field: dict[str, Any]
         )
     else:
         check_default(spec, here, field, ftype, what="field")
-    check_constraints(spec, here, field, ftype)
+    check_constraints(spec, here, field, ftype, what="field")
     check_enum(spec, here, field, ftype, allowed=ENUM_FIELD_TYPES)
 
 

@@ -253,7 +253,11 @@ def check_default(
 
 
 def check_constraints(
-    spec: SpecView, here: JsonPath, param: dict[str, Any], ptype: str
+    spec: SpecView,
+    here: JsonPath,
+    param: dict[str, Any],
+    ptype: str,
+    what: str = "parameter",
 ) -> None:
     for key in ("ge", "gt", "le", "lt"):
         if key not in param:
@@ -272,7 +276,7 @@ def check_constraints(
                 (*here, key), "constraint", f"'{key}' must be a finite number"
             )
         elif ptype == "int" and isinstance(value, float):
-            check_int_bound(spec, (*here, key), key, value)
+            check_int_bound(spec, (*here, key), key, value, what)
     check_lengths(spec, here, param, ptype)
     if "pattern" in param and ptype != "str":
         spec.report.error(
@@ -380,17 +384,21 @@ def _among(value: Any, values: list[Any]) -> bool:
     return any(type(value) is type(v) and value == v for v in values)
 
 
-def check_int_bound(spec: SpecView, here: JsonPath, key: str, value: float) -> None:
-    """A float bound of an int parameter, which pydantic converts to an integer when the
-    route is created: FastAPI fails at import unless that conversion is exact."""
-    failure = f"the route fails at import ('{key}' must be coercible to an integer)"
+def check_int_bound(
+    spec: SpecView, here: JsonPath, key: str, value: float, what: str = "parameter"
+) -> None:
+    """A float bound of an int parameter (or message field), which pydantic converts to an
+    integer when the route (the model) is created: the import fails unless that
+    conversion is exact."""
+    where = "route" if what == "parameter" else "module"
+    failure = f"the {where} fails at import ('{key}' must be coercible to an integer)"
     if not value.is_integer():
         # The integer bound that admits the same integers: x >= 5.5 is x >= 6.
         same = math.ceil(value) if key in ("ge", "lt") else math.floor(value)
         spec.report.error(
             here,
             "constraint",
-            f"'{key}: {value!r}' is not a whole number, so for an int parameter {failure}",
+            f"'{key}: {value!r}' is not a whole number, so for an int {what} {failure}",
             f"write '{key}: {same}', which admits the same integers, "
             "or make it 'type: float'",
         )

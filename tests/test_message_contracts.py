@@ -1,0 +1,105 @@
+"""Message contracts: the rules' own tables agree with the schema and with pydantic, and
+hostile text in descriptions, enum values and patterns reaches the generated models exactly,
+never as code.
+
+The behaviour of the generated connection is tested on the typed_chat example
+(tests/test_messages.py, through TestClient; tests/test_messages_server.py, through uvicorn)
+and its typing with mypy (tests/test_messages_typing.py).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+import pydantic
+import yaml
+from _apps import run_wsgen
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_hostile_properties import HOSTILE, documented_docstring
+
+from wsgen import message_rules, resources
+from wsgen.pipeline import generate_files, load_model
+
+
+def test_field_types_are_the_schema_s() -> None:
+    schema = resources.schema()["$defs"]["field"]["properties"]["type"]["enum"]
+    assert message_rules.FIELD_TYPES == set(schema)
+
+
+def test_every_attribute_of_base_model_is_refused_as_a_field_name() -> None:
+    public = {name for name in dir(pydantic.BaseModel) if not name.startswith("_")}
+    refused = {
+        name
+        for name in public
+        if name.startswith("model_") or name in message_rules.BASE_MODEL_NAMES
+    }
+    assert refused == public
+
+
+def test_a_spec_without_messages_gets_no_messages_module(tmp_path: Path) -> None:
+    (tmp_path / "wsgen.yaml").write_text(
+        "version: 1\noutput: out\nrouters:\n  chat:\n    websockets:\n"
+        "      - path: /a\n        handler: h:a\n",
+        encoding="utf-8",
+    )
+    assert run_wsgen("generate", "wsgen.yaml", cwd=tmp_path).returncode == 0
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.py")) == [
+        "__init__.py",
+        "chat.py",
+    ]
+
+
+def _module(source: str) -> types.ModuleType:
+    module = types.ModuleType("messages_under_test")
+    exec(compile(source, "messages.py", "exec", dont_inherit=True), module.__dict__)
+    return module
+
+
+ENUMS = st.lists(HOSTILE, min_size=1, max_size=4, unique=True)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(description=HOSTILE, field_doc=HOSTILE, choices=ENUMS, default=st.integers(0, 3))
+def test_hostile_text_reaches_the_models_as_data(
+    tmp_path_factory: Any, description: str, field_doc: str, choices: list[str], default: int
+) -> None:
+    folder = tmp_path_factory.mktemp("hostile_messages")
+    spec = {
+        "version": 1,
+        "messages": {
+            "note": {
+                "description": description,
+                "fields": {
+                    "body": {"type": "str", "description": field_doc},
+                    "kind": {"type": "str", "enum": choices, "default": choices[default % len(choices)]},
+                },
+            }
+        },
+        "routers": {
+            "chat": {
+                "websockets": [
+                    {"path": "/n", "handler": "h:n", "receive": ["note"], "send": ["note"]}
+                ]
+            }
+        },
+    }
+    path = folder / "wsgen.yaml"
+    path.write_text(
+        yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, default_style='"'),
+        encoding="utf-8",
+    )
+    model, _ = load_model(path)
+    module = _module(generate_files(model)["messages.py"])
+    note = module.Note
+    if description.strip():
+        assert note.__doc__ == documented_docstring(description)
+    assert note.model_fields["body"].description == field_doc
+    kind = note.model_fields["kind"]
+    assert typing.get_args(kind.annotation) == tuple(choices)
+    assert kind.default == choices[default % len(choices)]
+    for value in choices:
+        assert note(body="x", kind=value).kind == value
