@@ -89,13 +89,19 @@ def _annotation(param: Param) -> str:
     return text
 
 
-def _stub_modules(spec: Spec) -> dict[str, dict[str, str]]:
-    """module -> attribute -> function source."""
+def _stub_modules(spec: Spec, package: str) -> dict[str, dict[str, str]]:
+    """module -> attribute -> function source. A route with messages passes its typed
+    connection (``package.messages.<Route>Connection``) where others pass the WebSocket."""
+    from wsgen.render_messages import connection_names
+
+    connections = connection_names(spec)
     signatures: dict[tuple[str, str], set[tuple[tuple[str, str], ...]]] = {}
     for router in spec.routers:
         for route in router.routes:
             key = (route.handler.module, route.handler.attribute)
-            args = tuple((p.name, _annotation(p)) for p in route.params)
+            first = connections.get((router.name, route.name))
+            conn = f"{package}.messages.{first}" if first else "WebSocket"
+            args = (("", conn), *((p.name, _annotation(p)) for p in route.params))
             signatures.setdefault(key, set()).add(args)
     modules: dict[str, dict[str, str]] = {}
     for dep in spec.dependencies:
@@ -108,14 +114,14 @@ def _stub_modules(spec: Spec) -> dict[str, dict[str, str]]:
         )
     for (module, attribute), variants in signatures.items():
         if len(variants) == 1:
-            (args,) = variants
+            ((_, first), *args) = next(iter(variants))
             params = "".join(f", {name}: {ann}" for name, ann in args)
             params = f", *{params}" if args else ""
         else:  # one handler behind routes with different parameters
-            params = ", **params: Any"
+            first, params = "Any", ", **params: Any"
         modules.setdefault(module, {})[
             attribute
-        ] = f"async def {attribute}(websocket: WebSocket{params}) -> None:\n    return None\n"
+        ] = f"async def {attribute}(websocket: {first}{params}) -> None:\n    return None\n"
     return modules
 
 
@@ -129,14 +135,17 @@ def _result_types(spec: Spec) -> set[ImportRef]:
     }
 
 
-def _write_stubs(root: Path, spec: Spec) -> None:
+def _write_stubs(root: Path, spec: Spec, package: str) -> None:
     classes = sorted({ref.module for ref in _result_types(spec)})
+    if spec.has_messages:
+        classes.append(f"{package.replace('/', '.')}.messages")
     header = (
         "import uuid\n"
         + "".join(f"import {module}\n" for module in classes)
         + "from typing import Any, Literal\n\nfrom fastapi import WebSocket\n\n"
     )
-    for module, functions in sorted(_stub_modules(spec).items()):
+    dotted = package.replace("/", ".")
+    for module, functions in sorted(_stub_modules(spec, dotted).items()):
         target = root.joinpath(*module.split("."), "__init__.py")
         _ensure_packages(root, target.parent)
         body = "\n\n".join(functions[name] for name in sorted(functions))
@@ -172,7 +181,7 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Tree]:
         if source.project:
             shutil.rmtree(root / package, ignore_errors=True)  # only the tmp copy
         else:
-            _write_stubs(root, spec)
+            _write_stubs(root, spec, package)
             _ensure_packages(root, (root / package).parent)
         files = generate_files(spec)
         write_files(root / package, files)
@@ -266,7 +275,7 @@ def test_mypy_catches_a_wrong_handler_call(tmp_path: Path, mypy_cache: Path) -> 
         encoding="utf-8",
     )
     spec, _ = load_model(tmp_path / "spec.yaml")
-    _write_stubs(tmp_path, spec)
+    _write_stubs(tmp_path, spec, "generated")
     stub = tmp_path / "h" / "__init__.py"
     assert "n: int, q: int | None" in stub.read_text()
     stub.write_text(stub.read_text().replace("q: int | None", "q: str"))
