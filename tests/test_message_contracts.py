@@ -103,3 +103,74 @@ def test_hostile_text_reaches_the_models_as_data(
     assert kind.default == choices[default % len(choices)]
     for value in choices:
         assert note(body="x", kind=value).kind == value
+
+
+RISKY = [
+    "none",
+    "true",
+    "type",
+    "json",
+    "copy",
+    "model_x",
+    "_x",
+    "__debug__",
+    "connection",
+    "close_code",
+    "base_model",
+    "datetime",
+    "uuid",
+    "str",
+    "Field",
+    "Literal",
+    "error",
+    "class",
+    "a_b",
+    "aB",
+    "ping",
+    "x" * 100,
+]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    messages=st.lists(st.sampled_from(RISKY), min_size=1, max_size=3, unique=True),
+    fields=st.lists(st.sampled_from(RISKY), max_size=3, unique=True),
+    codes=st.lists(st.sampled_from(RISKY), max_size=2, unique=True),
+)
+def test_risky_names_are_refused_where_they_stand_or_generate_a_module_that_imports(
+    tmp_path_factory: Any, messages: list[str], fields: list[str], codes: list[str]
+) -> None:
+    folder = tmp_path_factory.mktemp("risky_names")
+    spec = {
+        "version": 1,
+        "output": "out",
+        "messages": {
+            name: {"fields": {f: {"type": "int", "required": False} for f in fields}}
+            for name in messages
+        },
+        "close_codes": {name: 4000 + i for i, name in enumerate(codes)},
+        "routers": {
+            "chat": {
+                "websockets": [
+                    {"path": "/n", "handler": "h:n", "receive": messages, "send": messages}
+                ]
+            }
+        },
+    }
+    (folder / "wsgen.yaml").write_text(yaml.safe_dump(spec), encoding="utf-8")
+    result = run_wsgen("validate", "wsgen.yaml", cwd=folder)
+    if result.returncode == 1:
+        assert "Traceback" not in result.stderr
+        for line in result.stderr.splitlines()[:-1]:
+            assert line.startswith("wsgen.yaml:"), line
+        return
+    assert result.returncode == 0, result.stderr
+    model, _ = load_model(folder / "wsgen.yaml")
+    module = _module(generate_files(model)["messages.py"])
+    for name in messages:
+        cls = message_rules.class_name(name)
+        instance = getattr(module, cls)()
+        assert instance.type == name
+        assert set(type(instance).model_fields) == {"type", *fields}
+    for i, name in enumerate(codes):
+        assert module.CloseCode[name] == 4000 + i

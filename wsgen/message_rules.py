@@ -97,6 +97,14 @@ def _check_message_name(
             "rename the message, e.g. 'error_event'",
             at_key=True,
         )
+    elif reserved(cls):
+        spec.report.error(
+            here,
+            "message-name",
+            f"message '{name}' would be the class '{cls}', which {reserved(cls)}",
+            f"rename the message, e.g. '{name}_message'",
+            at_key=True,
+        )
     elif not cls or cls in MODULE_NAMES:
         spec.report.error(
             here,
@@ -166,9 +174,9 @@ def check_close_codes(spec: SpecView) -> None:
     seen: dict[int, str] = {}
     for name, code in spec.close_codes.items():
         here: JsonPath = ("close_codes", name)
-        why = reserved(name) or (
-            "starts with '_', which an enum member may not" if name.startswith("_") else None
-        )
+        why = reserved(name)
+        if name.startswith("_") or name == "mro":
+            why = "is a name an enum member may not have"
         if why:
             spec.report.error(
                 here, "close-code", f"close code name '{name}' {why}", "rename it",
