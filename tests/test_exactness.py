@@ -36,8 +36,6 @@ routers:
       - path: /room/{room_id:int}
         handler: chat_app.handlers:room
 """
-# Both forgeries pass --check today: the fingerprint and the manifest are trusted.
-pytestmark = pytest.mark.xfail(strict=True, reason="stored marks are trusted")
 OUT = Path("gen")
 MANIFEST = ".wsgen-manifest.json"
 FINGERPRINT = "# wsgen-fingerprint: "
@@ -65,7 +63,9 @@ def inject(text: str) -> str:
     """``text`` with code added right after its header (and fingerprint line)."""
     lines = text.split("\n")
     at = 3 if len(lines) > 2 and lines[2].startswith(FINGERPRINT) else 2
-    return reseal_fingerprint("\n".join([*lines[:at], INJECTED.rstrip("\n"), *lines[at:]]))
+    return reseal_fingerprint(
+        "\n".join([*lines[:at], INJECTED.rstrip("\n"), *lines[at:]])
+    )
 
 
 def _seal(body: dict[str, object]) -> str:
@@ -118,7 +118,7 @@ def assert_caught_and_restored(project: Path, shown: str) -> None:
     good = generated_of(project)
     check = run_wsgen("generate", "wsgen.yaml", "--check", cwd=project)
     assert check.returncode == 1, check.stdout + check.stderr
-    assert shown in check.stdout  # the diff shows the forged code
+    assert shown in check.stdout  # the diff (disk -> render) shows the forged code
     assert "up to date" not in check.stdout
     diff = run_wsgen("generate", "wsgen.yaml", "--diff", cwd=project)
     assert diff.returncode == 0 and shown in diff.stdout
@@ -147,7 +147,7 @@ def test_injected_code_with_a_recomputed_fingerprint_and_no_manifest(
     chat = project / OUT / "chat.py"
     chat.write_text(inject(chat.read_text(encoding="utf-8")), encoding="utf-8")
     (project / OUT / MANIFEST).unlink(missing_ok=True)
-    assert_caught_and_restored(project, "+" + INJECTED.rstrip("\n"))
+    assert_caught_and_restored(project, "-" + INJECTED.rstrip("\n"))
 
 
 def test_a_replaced_module_dropped_from_a_resealed_manifest(project: Path) -> None:
@@ -156,7 +156,7 @@ def test_a_replaced_module_dropped_from_a_resealed_manifest(project: Path) -> No
     chat.write_text(top + INJECTED, encoding="utf-8")
     folder = project / OUT
     (folder / MANIFEST).write_text(forged_manifest(folder, drop=("chat.py",)))
-    assert_caught_and_restored(project, "+" + INJECTED.rstrip("\n"))
+    assert_caught_and_restored(project, "-" + INJECTED.rstrip("\n"))
 
 
 def test_a_resealed_manifest_listing_the_forged_module(project: Path) -> None:
@@ -164,7 +164,7 @@ def test_a_resealed_manifest_listing_the_forged_module(project: Path) -> None:
     chat.write_text(inject(chat.read_text(encoding="utf-8")), encoding="utf-8")
     folder = project / OUT
     (folder / MANIFEST).write_text(forged_manifest(folder))
-    assert_caught_and_restored(project, "+" + INJECTED.rstrip("\n"))
+    assert_caught_and_restored(project, "-" + INJECTED.rstrip("\n"))
 
 
 _stored = st.sampled_from(["none", "kept", "resealed", "resealed-dropped", "junk"])
