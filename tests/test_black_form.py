@@ -21,7 +21,7 @@ from black.mode import Mode, TargetVersion
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsgen import layout
+from wsgen import layout, render
 from wsgen.errors import SpecError
 from wsgen.pipeline import generate_files, load_model
 
@@ -189,6 +189,11 @@ def test_generated_specs_are_black_stable(
     except SpecError:
         return  # a spec wsgen refuses has nothing to lay out
     assert_black_stable(generate_files(model))
+    for router in model.routers:  # the one-line fast path says what the chunk says
+        for endpoint in render.router_context(model, router).endpoints:
+            for param in endpoint.params:
+                chunk = layout.param_chunk(param)
+                assert layout.param_text(param) == layout.flat(chunk)
 
 
 @given(

@@ -1,9 +1,12 @@
-"""The last check on generated Python before it may be written: it must compile.
+"""The last check on generated Python before it is written or shown: it must compile.
 
 The render is already in black's layout (wsgen/layout.py), so no run needs black. What is
 left here is proof that a file is Python at all. Compiled, not only parsed: ``ast.parse``
 accepts what only the compiler refuses (``def f(__debug__)``, a ``from __future__`` import
 after other statements), and such a file must be reported as a bug in wsgen, never written.
+
+Only files that differ from the folder are compiled: a file equal to the one on disk is
+neither written nor shown, and compiling a whole large package costs more than rendering it.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ import sys
 import uuid
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,11 @@ class Group:
     items: tuple[Chunk, ...]
     closing: str
     kind: str = "call"
+    text: str = field(init=False, compare=False)  # the group on one line
+
+    def __post_init__(self) -> None:
+        inner = ", ".join(flat(item) for item in self.items)
+        object.__setattr__(self, "text", f"{self.opening}{inner}{self.closing}")
 
 
 Chunk = tuple["str | Group", ...]
@@ -73,14 +78,7 @@ def list_literal(items: Sequence[Chunk]) -> Chunk:
 
 def flat(chunk: Chunk) -> str:
     """The chunk on one line."""
-    out = []
-    for part in chunk:
-        if isinstance(part, str):
-            out.append(part)
-        else:
-            inner = ", ".join(flat(item) for item in part.items)
-            out.append(f"{part.opening}{inner}{part.closing}")
-    return "".join(out)
+    return "".join(part if isinstance(part, str) else part.text for part in chunk)
 
 
 @cache
@@ -117,7 +115,7 @@ def lay_out(chunk: Chunk, depth: int = 0, end: str = "") -> str:
 def _lines(chunk: Chunk, depth: int, end: str) -> list[str]:
     pad = INDENT * depth
     whole = pad + flat(chunk) + end
-    if fits(whole):
+    if len(whole) <= LINE_LENGTH and whole.isascii() or fits(whole):
         return [whole]
     groups = [i for i, part in enumerate(chunk) if isinstance(part, Group)]
     if not groups or not _group(chunk, groups[-1]).items:
@@ -269,7 +267,29 @@ def include_router(target: str, include: IncludeContext) -> str:
     return lay_out(call(f"{target}.include_router", items))
 
 
+# Most lines fit: each shape below first writes its one-line text with plain string
+# operations (the same text ``flat`` gives of its chunk, tested) and builds the chunk
+# only for a line that must be split.
+
+
+def _depends_text(names: Sequence[str]) -> str:
+    return "[" + ", ".join(f"Depends({name})" for name in names) + "]"
+
+
 def decorator(e: EndpointContext) -> str:
+    args = f"{py_literal(e.path)}, name={py_literal(e.name)}"
+    if e.starlette:
+        line = f"@router.websocket_route({args})"
+    elif e.dependencies:
+        line = (
+            f"@router.websocket({args}, dependencies={_depends_text(e.dependencies)})"
+        )
+    else:
+        line = f"@router.websocket({args})"
+    return line if fits(line) else _decorator(e)
+
+
+def _decorator(e: EndpointContext) -> str:
     items: list[Chunk] = [_literal(e.path), _kw("name", _literal(e.name))]
     if e.starlette:
         return lay_out(call("@router.websocket_route", items))
@@ -279,14 +299,36 @@ def decorator(e: EndpointContext) -> str:
 
 
 def signature(e: EndpointContext) -> str:
-    params: list[Chunk] = [("websocket: WebSocket",)]
-    params.extend(_param(p) for p in e.params)
-    return lay_out(
-        (f"async def {e.function}", Group("(", tuple(params), ")", "def"), " -> None:")
-    )
+    texts = ["websocket: WebSocket", *(param_text(p) for p in e.params)]
+    head, tail = f"async def {e.function}(", ") -> None:"
+    line = head + ", ".join(texts) + tail
+    if fits(line):
+        return line
+    hugged = INDENT + ", ".join(texts)
+    if len(texts) > 1 and fits(hugged):
+        return f"{head}\n{hugged}\n{tail}"
+    lines = [head, f"{INDENT}{texts[0]},"]
+    for p, text in zip(e.params, texts[1:]):
+        one = f"{INDENT}{text},"
+        lines.append(one if fits(one) else lay_out(param_chunk(p), 1, ","))
+    lines.append(tail)
+    return "\n".join(lines)
 
 
-def _param(p: ParamContext) -> Chunk:
+def param_text(p: ParamContext) -> str:
+    """``flat(param_chunk(p))``, without building the chunk."""
+    options = [p.dependency] if p.dependency else []
+    options.extend(f"{key}={py_literal(value)}" for key, value in p.options)
+    if p.default_factory:
+        factory = f"lambda: {py_literal(p.default)}" if p.default else "list"
+        options.append(f"default_factory={factory}")
+    text = f"{p.name}: Annotated[{p.annotation}, {p.marker}({', '.join(options)})]"
+    if p.signature_default:
+        text += f" = {py_literal(p.default)}"
+    return text
+
+
+def param_chunk(p: ParamContext) -> Chunk:
     options: list[Chunk] = [(p.dependency,)] if p.dependency else []
     options.extend(_kw(key, _literal(value)) for key, value in p.options)
     if p.default_factory:
@@ -300,6 +342,10 @@ def _param(p: ParamContext) -> Chunk:
 
 
 def handler_call(e: EndpointContext) -> str:
+    args = "".join(f", {p.name}={p.name}" for p in e.params)
+    line = f"{INDENT}await {e.handler}(websocket{args})"
+    if fits(line):
+        return line
     items: list[Chunk] = [("websocket",)]
     items.extend((f"{p.name}={p.name}",) for p in e.params)
     return lay_out(call(f"await {e.handler}", items), depth=1)

@@ -45,6 +45,8 @@ def _black_quotes(literal: str) -> str:
     if literal[0] == '"':
         return literal  # repr chose double quotes: the text has ' and no "
     body = literal[1:-1]
+    if '"' not in body and "'" not in body:
+        return f'"{body}"'
     new = _sub_twice(_ESCAPED_SINGLE, r"\1\2'", body)
     new = _sub_twice(_UNESCAPED_DOUBLE, r'\1\\"', new)
     if new.count("\\") > body.count("\\"):

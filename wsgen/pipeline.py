@@ -1,8 +1,9 @@
 """One run of wsgen, from spec files to a result value. Nothing here prints (report.py does).
 
     read the spec's bytes -> load (YAML + positions) -> validate (schema, rules)
-    -> build (frozen model) -> render (Jinja, in black's layout) -> compile
-    -> plan (compare every file's bytes with the folder) -> write | check | diff | dry-run
+    -> build (frozen model) -> render (Jinja, in black's layout)
+    -> plan (compare every file's bytes with the folder) -> compile what differs
+    -> write | check | diff | dry-run
 
 Nothing stored in the output folder is trusted: every run renders the whole package and
 compares bytes, so a file is right exactly when it is what the spec gives now.
@@ -116,12 +117,10 @@ def generate_files(spec: Spec) -> dict[str, str]:
 
     Deterministic: the same spec always gives the same bytes, already in black's layout.
     """
-    from . import formatting, render
+    from . import render
 
     with phase("render"):
-        rendered = render.render_package(spec)
-    with phase("compile"):
-        return formatting.check_files(rendered)
+        return render.render_package(spec)
 
 
 # -- the commands ----------------------------------------------------------------------
@@ -183,13 +182,16 @@ def _produce(
 ) -> Outcome:
     """Render the package, compare it with the folder ``where`` names (with the project
     root its specs are named from), and write it when asked to."""
-    from . import plan, write
+    from . import formatting, plan, write
 
     target, root = where
     try:
         files = generate_files(model)
-        with phase("write"):
+        with phase("compare"):
             steps = plan.plan(target, files, model.source_name, root)
+        with phase("compile"):
+            formatting.check_files({c.path.name: c.new for c in steps.changes if c.new})
+        with phase("write"):
             if options.mode == "write":
                 write.apply(steps, force=options.force)
     except OSError as exc:  # the output folder is unusable: a usage problem, not a bug
