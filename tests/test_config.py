@@ -110,12 +110,10 @@ def test_several_specs_each_with_its_own_output(tmp_path: Path) -> None:
     result = run_wsgen("generate", cwd=root)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in (root / "src/api_routes").iterdir()) == [
-        ".wsgen-manifest.json",
         "__init__.py",
         "chat.py",
     ]
     assert sorted(p.name for p in (root / "src/admin_routes").iterdir()) == [
-        ".wsgen-manifest.json",
         "__init__.py",
         "admin.py",
     ]
@@ -245,7 +243,7 @@ def test_a_tool_key_that_is_no_table_is_a_usage_error(
 def test_a_spec_file_name_that_is_not_utf8_is_refused_up_front(
     command: str, tmp_path: Path
 ) -> None:
-    """Before: the modules were written, then the manifest could not be (exit 3)."""
+    """Before: the modules were written, then a file beside them could not be (exit 3)."""
     name = os.fsdecode(b"spec-\xff.yaml")
     (tmp_path / name).write_text(spec("chat"), encoding="utf-8")
     stderr = _usage_error(tmp_path, command, name)

@@ -43,7 +43,7 @@ def test_scalars_and_lists(value: object) -> None:
 
 def test_uuid_literal_is_a_constructor_call() -> None:
     value = uuid.UUID("6f1c5a34-0f46-4d0a-8a55-3c1f0e2b1a99")
-    assert py_literal(value) == "uuid.UUID('6f1c5a34-0f46-4d0a-8a55-3c1f0e2b1a99')"
+    assert py_literal(value) == 'uuid.UUID("6f1c5a34-0f46-4d0a-8a55-3c1f0e2b1a99")'
 
 
 @pytest.mark.parametrize("value", [float("inf"), float("nan"), object(), {"a": 1}])

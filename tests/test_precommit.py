@@ -232,9 +232,7 @@ def project(tmp_path: Path, hook_repo: HookRepo, home: Path) -> Path:
     write_config(project, hook_repo)
     regenerate(project, home)
     routes = project / "chat_app" / "routes"
-    assert sorted(p.name for p in routes.iterdir()) == sorted(
-        [*GENERATED, ".wsgen-manifest.json"]
-    )
+    assert sorted(p.name for p in routes.iterdir()) == sorted(GENERATED)
     commit_all(project, "chat app")
     return project
 

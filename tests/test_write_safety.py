@@ -32,10 +32,7 @@ from _apps import REPO, run_wsgen
 
 ROUTERS = 8
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "100"}
-TEMP_NAME = re.compile(
-    r"^\.(?P<target>[A-Za-z_][A-Za-z0-9_]*\.py|\.wsgen-manifest\.json)\.[^/]+\.tmp$"
-)
-MANIFEST = ".wsgen-manifest.json"
+TEMP_NAME = re.compile(r"^\.(?P<target>[A-Za-z_][A-Za-z0-9_]*\.py)\.[^/]+\.tmp$")
 
 
 def spec_text(version: str) -> str:
@@ -283,14 +280,10 @@ def test_read_only_parent_of_a_new_output_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["spec.yaml"]
 
 
-@pytest.fixture(params=[True, False], ids=["manifest", "no-manifest"])
-def tree_b(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    versions: dict[str, dict[str, bytes]],
-) -> dict[str, bytes]:
-    """Tree B placed in ``tmp_path``, with its manifest or without (the run reads the spec)."""
-    tree = {n: d for n, d in versions["B"].items() if request.param or n != MANIFEST}
+@pytest.fixture
+def tree_b(tmp_path: Path, versions: dict[str, dict[str, bytes]]) -> dict[str, bytes]:
+    """Tree B placed in ``tmp_path``."""
+    tree = dict(versions["B"])
     place_tree(tmp_path, tree, "B")
     return tree
 
@@ -301,19 +294,16 @@ def test_an_up_to_date_tree_in_a_read_only_folder_needs_no_write(
     versions: dict[str, dict[str, bytes]],
     run_restricted: Callable[[Path], subprocess.CompletedProcess[str]],
 ) -> None:
-    tree, with_manifest = tree_b, MANIFEST in tree_b
+    tree = tree_b
     (tmp_path / "out").chmod(0o555)
     try:
         result = run_restricted(tmp_path)
     finally:
         (tmp_path / "out").chmod(0o755)
     assert result.returncode == 0, result.stderr
-    modules = len(versions["B"]) - 1  # all but the manifest
-    assert result.stdout.endswith(f"out: {modules} files, 0 changed\n")
+    assert result.stdout.endswith(f"out: {len(versions['B'])} files, 0 changed\n")
     assert read_tree(tmp_path / "out") == tree
-    # Without a manifest the whole spec is read, and the manifest cannot be written: that
-    # costs the next run time, not this one its result.
-    assert (f"cannot write out/{MANIFEST}" in result.stderr) != with_manifest
+    assert result.stderr == ""
 
 
 def test_an_unreadable_hand_written_module_is_left_alone(
@@ -514,53 +504,3 @@ def test_two_runs_at_once_end_with_the_right_tree(
     for stderr, code in results:
         assert code == 0, stderr
     assert read_tree(work / "out") == versions["B"]
-
-
-def _children(pid: int) -> list[int]:
-    """Processes whose parent is ``pid`` (from /proc)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
-@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="formats in one process")
-def test_a_killed_run_leaves_no_worker_processes(tmp_path: Path) -> None:
-    # Enough modules that black runs in worker processes for a few seconds.
-    lines = ["version: 1", "routers:"]
-    for i in range(60):
-        lines += [
-            f"  r{i}:",
-            "    websockets:",
-            f"      - path: /ws/{{room_id}}\n        handler: svc.handlers:h{i}",
-        ]
-    (tmp_path / "spec.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    process = subprocess.Popen(
-        generate_cmd(), cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL
-    )
-    workers: list[int] = []
-    deadline = time.monotonic() + 60
-    while not workers and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-        workers = _children(process.pid)
-    assert workers, "the run ended before it started worker processes"
-    process.kill()
-    process.wait()
-    deadline = time.monotonic() + 10
-    while any(_running(w) for w in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not [w for w in workers if _running(w)], "workers outlived the killed run"

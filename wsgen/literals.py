@@ -9,22 +9,49 @@ text through ``docstring``.
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from typing import Any
 
 
 def py_literal(value: Any) -> str:
-    if value is None or isinstance(value, (bool, int, str)):
+    if isinstance(value, str):
+        return _black_quotes(repr(value))
+    if value is None or isinstance(value, (bool, int)):
         return repr(value)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"{value!r} has no Python literal")
         return repr(value)
     if isinstance(value, uuid.UUID):
-        return f"uuid.UUID({str(value)!r})"
+        return f'uuid.UUID("{value}")'
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(py_literal(item) for item in value) + "]"
     raise TypeError(f"no literal for {type(value).__name__}")
+
+
+_ESCAPED_SINGLE = re.compile(r"([^\\]|^)\\((?:\\\\)*)'")
+_UNESCAPED_DOUBLE = re.compile(r'(([^\\]|^)(\\\\)*)"')
+
+
+def _sub_twice(regex: re.Pattern[str], replacement: str, text: str) -> str:
+    # Matches can overlap (the character before a quote is part of the match).
+    return regex.sub(replacement, regex.sub(replacement, text))
+
+
+def _black_quotes(literal: str) -> str:
+    """A ``repr`` string literal in black's quotes: double, unless that needs more
+    backslashes (black's ``normalize_string_quotes`` for plain strings)."""
+    if literal[0] == '"':
+        return literal  # repr chose double quotes: the text has ' and no "
+    body = literal[1:-1]
+    if '"' not in body and "'" not in body:
+        return f'"{body}"'
+    new = _sub_twice(_ESCAPED_SINGLE, r"\1\2'", body)
+    new = _sub_twice(_UNESCAPED_DOUBLE, r'\1\\"', new)
+    if new.count("\\") > body.count("\\"):
+        return literal
+    return f'"{new}"'
 
 
 def docstring(text: str, indent: str = "    ") -> str:

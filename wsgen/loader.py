@@ -110,6 +110,33 @@ def _collector_paused() -> Iterator[None]:
 
 
 def load_text(text: str, file: str) -> LoadedSpec:
+    """The spec's data, and where each part stands (found only when asked for).
+
+    Most specs are plain: mappings, lists and scalars, no tags, anchors, duplicate keys
+    or anything else to report. Those are read from the parser's events without keeping
+    a node or a position (``_plain_data``). Anything else, and the positions themselves
+    when a diagnostic needs them, take the full reader (``_read``), which keeps a
+    position for every key and value and reports every problem where it stands."""
+    try:
+        with _collector_paused():
+            data = _plain_data(text)
+    except _Unusual:
+        return _read(text, file)
+    return LoadedSpec(data, SourceMap(file, locate=lambda into: _locate(text, into)))
+
+
+def _locate(text: str, source: SourceMap) -> None:
+    """Fill ``source`` with the positions of a spec ``_plain_data`` has read."""
+    try:
+        with _collector_paused():
+            node = yaml.compose(text, Loader=_LOADER)
+            if node is not None:
+                _Builder(source, _expansion_budget(node)).build(node, ())
+    except (yaml.YAMLError, RecursionError):  # cannot be: the plain reader read it
+        pass
+
+
+def _read(text: str, file: str) -> LoadedSpec:
     source = SourceMap(file)
     try:
         with _collector_paused():
@@ -440,6 +467,104 @@ def _expansion_budget(root: yaml.Node | None) -> int:
             for key, value in node.value:
                 todo.extend((key, value))
     return EXPANSION_FACTOR * len(seen) + EXPANSION_ALLOWANCE
+
+
+class _Unusual(Exception):
+    """Something only the full reader handles, or reports."""
+
+
+_NO_KEY = object()  # a mapping waits for its next key
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null")
+)
+
+
+def _plain_data(text: str) -> Any:
+    """The data of a plain spec, read from the parser's events; ``_Unusual`` for any
+    spec that is not plain (see ``load_text``), or that does not parse."""
+    parser = _LOADER(text)
+    try:
+        return _from_events(parser)
+    except yaml.YAMLError:
+        raise _Unusual from None
+    finally:
+        parser.dispose()
+
+
+def _from_events(parser: Any) -> Any:
+    """The loop of ``_plain_data``: one pass, no node and no position kept."""
+    scalar_event = yaml.ScalarEvent
+    end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    first_chars = _RESOLVER.yaml_implicit_resolvers
+    root: list[Any] = []  # holds the document
+    top: Any = root  # the collection being read
+    stack: list[Any] = []  # the collections around it, and their pending keys
+    key: Any = _NO_KEY
+    parser.get_event()  # the stream starts
+    if type(parser.get_event()) is not yaml.DocumentStartEvent:
+        raise _Unusual  # an empty spec: reported by _read
+    while True:
+        event = parser.get_event()
+        kind = type(event)
+        if kind is scalar_event:
+            value = event.value
+            if event.tag is not None or event.anchor is not None:
+                raise _Unusual
+            if event.implicit[0] and (not value or value[0] in first_chars):
+                value = _resolved(event)
+            container = False
+        elif kind is mapping_start or kind is sequence_start:
+            if event.anchor is not None or event.tag is not None:
+                raise _Unusual
+            value = {} if kind is mapping_start else []
+            container = True
+        elif kind in end_events:
+            top, key = stack.pop()
+            continue
+        elif kind is yaml.DocumentEndEvent:
+            break
+        else:  # an alias
+            raise _Unusual
+        if type(top) is list:
+            top.append(value)
+        elif key is _NO_KEY:
+            if container or type(value) is not str or value in top:
+                raise _Unusual  # a non-string or duplicate key: reported by _read
+            key = value
+            continue
+        else:
+            top[key] = value
+            key = _NO_KEY
+        if container:
+            stack.append((top, key))
+            top, key = value, _NO_KEY
+            if len(stack) >= MAX_DEPTH:
+                raise _Unusual
+    if len(root) != 1 or type(parser.get_event()) is not yaml.StreamEndEvent:
+        raise _Unusual  # an empty spec, or several documents: reported by _read
+    return root[0]
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.SafeLoader("")
+
+
+def _resolved(event: yaml.ScalarEvent) -> Any:
+    """A plain scalar that may be more than a string (PyYAML's implicit tags)."""
+    value = event.value
+    tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
+        yaml.ScalarNode, value, event.implicit
+    )
+    if tag == _STR:
+        return value
+    if tag not in _SCALAR_TAGS or (tag == _INT and len(value) > MAX_INT_TEXT):
+        raise _Unusual  # merge keys, timestamps, ...; huge integers
+    node = yaml.ScalarNode(tag, value)  # a value its resolver matched: it builds
+    built = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+    if type(built) is int and abs(built) >= _INT_LIMIT:
+        raise _Unusual
+    return built
 
 
 # Mappings and lists are built here, not by PyYAML: any other tag on them would be dropped.

@@ -1,9 +1,12 @@
 """One run of wsgen, from spec files to a result value. Nothing here prints (report.py does).
 
-    read the spec's bytes -> manifest: known to be up to date? (then done)
-    -> load (YAML + positions) -> validate (schema, rules) -> build (frozen model)
-    -> render (Jinja) -> format (black) -> plan (compare with the folder)
-    -> write and record the manifest | check | diff | dry-run
+    read the spec's bytes -> load (YAML + positions) -> validate (schema, rules)
+    -> build (frozen model) -> render (Jinja, in black's layout)
+    -> plan (compare every file's bytes with the folder) -> compile what differs
+    -> write | check | diff | dry-run
+
+Nothing stored in the output folder is trusted: every run renders the whole package and
+compares bytes, so a file is right exactly when it is what the spec gives now.
 
 ``validate`` stops after the second step of that line; both commands share it. The stages
 after it are imported where the generate path needs them, so that ``wsgen validate`` (the
@@ -12,7 +15,7 @@ pre-commit hook) never pays for them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -22,7 +25,6 @@ from .loader import LoadedSpec, load_bytes, read_spec
 from .phases import phase
 
 if TYPE_CHECKING:
-    from . import manifest
     from .model import Spec
     from .plan import Change
 
@@ -44,9 +46,6 @@ class Outcome(NamedTuple):
     files: int = 0  # how many files the spec produces
     # How the folder differed from the spec (and, when written, differs no more).
     changes: tuple[Change, ...] = ()
-    manifest: Path | None = None  # the manifest, when this run wrote it
-    from_manifest: bool = False  # known to be up to date without reading the spec
-    notes: tuple[str, ...] = ()
     stopped: UsageError | None = None  # what ended the run at this spec (exit 2)
     # Modules in the folder from a spec that no longer exists (path, that spec's name).
     orphans: tuple[tuple[Path, str], ...] = ()
@@ -92,7 +91,7 @@ def stopped(command: Literal["validate", "generate"], error: UsageError) -> Run:
 
 def checked(name: str, raw: bytes) -> tuple[LoadedSpec, list[Diagnostic]]:
     """The loaded spec and its warnings; SpecError lists every problem."""
-    from . import validate  # not on the manifest's instant path
+    from . import validate  # `wsgen validate` is the only caller that needs no more
 
     with phase("load"):
         loaded = load_bytes(raw, name)
@@ -113,20 +112,15 @@ def load_model(
         return build.spec_model(loaded.data, config.source_name(path)), warnings
 
 
-def generate_files(
-    spec: Spec, previous: Mapping[str, str] | None = None, workers: int | None = None
-) -> dict[str, str]:
+def generate_files(spec: Spec) -> dict[str, str]:
     """Every file of the generated package by name: the pure core of ``generate``.
 
-    Deterministic: the same spec always gives the same bytes, whatever ``previous`` (the
-    files now in the output folder, which only save formatting work) and ``workers`` are.
+    Deterministic: the same spec always gives the same bytes, already in black's layout.
     """
-    from . import formatting, render
+    from . import render
 
     with phase("render"):
-        rendered = render.render_package(spec)
-    with phase("format"):
-        return formatting.format_files(rendered, previous, workers)
+        return render.render_package(spec)
 
 
 # -- the commands ----------------------------------------------------------------------
@@ -157,41 +151,15 @@ def generate_specs(paths: Sequence[Path], options: Options) -> Run:
 def _generate(path: Path, options: Options) -> Outcome:
     name = config.display(path)
     try:
-        raw = read_spec(path, name)
-        known = _known(path, name, raw, options)
-        if known is not None:
-            return known
-        model, warnings = load_model(path, name, raw)
+        model, warnings = load_model(path, name)
     except SpecError as error:
         return Outcome(name, tuple(error.diagnostics))
     try:
         target = _target(path, model, options.output)
         root = config.project_root(path)
-        return _produce(name, raw, model, warnings, (target, root), options)
+        return _produce(name, model, warnings, (target, root), options)
     except UsageError as error:
         return Outcome(name, tuple(warnings), stopped=error)
-
-
-def _known(path: Path, name: str, raw: bytes, options: Options) -> Outcome | None:
-    """The outcome when the manifest shows the tree up to date without reading the spec."""
-    from . import manifest
-
-    with phase("manifest"):
-        if options.output is not None:
-            target, expected = options.output, manifest.ANY_OUTPUT
-        else:
-            hint = manifest.output_hint(raw)
-            if hint is None:
-                return None
-            target, expected = path.parent / hint, hint
-        target = Path(config.display(target))
-        entry = manifest.unchanged(
-            target, config.source_name(path), raw, expected, config.project_root(path)
-        )
-    if entry is None:
-        return None
-    warnings = tuple(entry.warnings_for(name))
-    return Outcome(name, warnings, target, len(entry.files), from_manifest=True)
 
 
 def _target(path: Path, model: Spec, output: Path | None) -> Path:
@@ -207,7 +175,6 @@ def _target(path: Path, model: Spec, output: Path | None) -> Path:
 
 def _produce(
     name: str,
-    raw: bytes,
     model: Spec,
     warnings: list[Diagnostic],
     where: tuple[Path, Path | None],
@@ -215,23 +182,18 @@ def _produce(
 ) -> Outcome:
     """Render the package, compare it with the folder ``where`` names (with the project
     root its specs are named from), and write it when asked to."""
-    from . import manifest, plan, write
+    from . import formatting, plan, write
 
     target, root = where
     try:
-        with phase("read"):
-            previous = plan.existing(target)
-        files = generate_files(model, previous)
-        entry = manifest.Entry.of(raw, model.output, files, warnings)
-        with phase("write"):
+        files = generate_files(model)
+        with phase("compare"):
             steps = plan.plan(target, files, model.source_name, root)
-            written: Path | None = None
-            notes: tuple[str, ...] = ()
+        with phase("compile"):
+            formatting.check_files({c.path.name: c.new for c in steps.changes if c.new})
+        with phase("write"):
             if options.mode == "write":
                 write.apply(steps, force=options.force)
-                written, notes = _record(target, model.source_name, entry)
-            elif options.mode == "check" and steps.up_to_date:
-                notes = _slow_check(target, model.source_name, entry)
     except OSError as exc:  # the output folder is unusable: a usage problem, not a bug
         raise UsageError(
             f"cannot write {exc.filename or target}: {exc.strerror or exc}"
@@ -242,38 +204,5 @@ def _produce(
         target,
         len(files),
         steps.changes,
-        written,
-        notes=notes,
         orphans=steps.orphans,
     )
-
-
-def _record(
-    target: Path, source: str, entry: manifest.Entry
-) -> tuple[Path | None, tuple[str, ...]]:
-    """Update the manifest: its path when it changed. A folder that takes the files but
-    not the manifest only loses speed, so that is a note, not a failure."""
-    from . import manifest
-
-    try:
-        changed = manifest.record(target, source, entry)
-    except OSError as exc:
-        note = (
-            f"cannot write {target / manifest.NAME} ({exc.strerror or exc}); the next "
-            "run will read the whole spec again"
-        )
-        return None, (note,)
-    return (target / manifest.NAME if changed else None), ()
-
-
-def _slow_check(target: Path, source: str, entry: manifest.Entry) -> tuple[str, ...]:
-    """Why an up-to-date check had to read the whole spec, and how to make it instant."""
-    from . import manifest
-
-    if manifest.read(target).get(source) == entry:
-        return ()
-    note = (
-        f"{target / manifest.NAME} is missing or out of date, so the whole spec was "
-        "read; run `wsgen generate` and commit the file to make this check instant"
-    )
-    return (note,)

@@ -26,8 +26,7 @@ class Change:
     kind: str  # "missing", "changed" or "extra" (generated before, no longer produced)
     old: str  # "" when missing
     new: str  # "" when extra
-    # Why a changed file differs, when not because the spec changed: "written" (by hand:
-    # it has no generated header) or "edited" (its body no longer matches its own render).
+    # "written" when a changed file was written by hand: it has no generated header.
     by_hand: str = ""
 
     def diff(self) -> str:
@@ -69,21 +68,6 @@ def _read(path: Path) -> str | None:
             f"{path} is not a regular file where wsgen would write one; remove it"
         )
     return path.read_bytes().decode("utf-8", errors="replace")
-
-
-def existing(output: Path) -> dict[str, str]:
-    """The generated-looking ``.py`` files now in ``output``, by name (for reuse, not trust)."""
-    found: dict[str, str] = {}
-    if output.is_dir():
-        for path in output.glob("*.py"):
-            if not path.is_symlink() and path.is_file():
-                try:
-                    text = _read(path)
-                except OSError:  # unreadable: not reused, and plan() decides about it
-                    continue
-                if text is not None and header.looks_generated(text):
-                    found[path.name] = text
-    return found
 
 
 def _check_owner(target: Path, old: str, source: str | None) -> None:
@@ -138,7 +122,6 @@ def plan(
                 by_hand = "written"
             else:
                 _check_owner(target, old, source)
-                by_hand = "edited" if header.edited(old) else ""
             changes.append(Change(target, "changed", old, text, by_hand))
     if output.is_dir():
         for stale in sorted(output.glob("*.py")):
@@ -149,8 +132,29 @@ def plan(
                 and header.is_generated(stale, source)
             ):
                 changes.append(Change(stale, "extra", _read(stale) or "", ""))
+        changes.extend(_legacy(output))
     found = orphans(output, root, files, source)
     return Plan(output, tuple(changes), unchanged, tuple(foreign), found)
+
+
+# Earlier versions recorded a manifest beside the modules; nothing reads it any more.
+LEGACY_MANIFEST = ".wsgen-manifest.json"
+_LEGACY_MARK = b'"generated_by": "wsgen'
+
+
+def _legacy(output: Path) -> list[Change]:
+    """The manifest an earlier wsgen left in ``output``: stale, so it is removed."""
+    path = output / LEGACY_MANIFEST
+    if path.is_symlink() or not path.is_file():
+        return []
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(4096)
+    except OSError:
+        return []
+    if _LEGACY_MARK not in start:
+        return []
+    return [Change(path, "extra", start.decode("utf-8", errors="replace"), "")]
 
 
 def orphans(

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from . import header, resources
-from .literals import docstring, py_literal
+from . import header, layout, resources
+from .literals import py_literal
 from .model import ImportRef, Include, Param, Route, Router, Spec
 from .naming import NameAllocator
 
@@ -371,8 +371,7 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["py"] = py_literal
-    env.filters["docstring"] = docstring
+    env.globals["lay"] = layout
     return env
 
 
@@ -381,7 +380,7 @@ def render_file(template: str, context: Any) -> str:
 
 
 def render_package(spec: Spec) -> dict[str, str]:
-    """Every file of the generated package by name, rendered but not yet formatted."""
+    """Every file of the generated package by name, already in black's layout."""
     from .render_messages import connection_names, messages_context
 
     files = {"__init__.py": render_file("__init__.py.jinja", package_context(spec))}

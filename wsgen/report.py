@@ -37,11 +37,6 @@ def _stale_words(change: Change) -> tuple[str, str]:
             f"{change.kind}: not written by wsgen (it has no generated header)",
             "move it away, or run `wsgen generate --force` to replace it",
         )
-    if change.by_hand == "edited":
-        return (
-            f"{change.kind}: edited by hand since wsgen wrote it",
-            "put the change in the spec instead, then run `wsgen generate`",
-        )
     return f"{change.kind}: {_STALE}", _UPDATE
 
 
@@ -73,8 +68,6 @@ class TextReporter:
             self.diagnostics(outcome.diagnostics)
             if outcome.done:
                 self.outcome(run, outcome)
-            for note in outcome.notes:
-                self.say(f"note: {note}")
         if run.stopped is not None:
             self.usage(run.stopped)
         self.finish()
@@ -84,8 +77,6 @@ class TextReporter:
     def outcome(self, run: Run, outcome: Outcome) -> None:
         if run.command == "validate":
             self.result(f"{outcome.spec}: valid")
-        elif outcome.from_manifest and run.mode == "write":
-            self.result(f"{outcome.output}: {outcome.files} files, 0 changed")
         elif run.mode == "write":
             self.written(outcome)
         elif not outcome.changes and not (run.mode == "check" and outcome.orphans):
@@ -105,8 +96,6 @@ class TextReporter:
             self.result(
                 f"{'removed' if change.kind == 'extra' else 'wrote'} {change.path}"
             )
-        if outcome.manifest is not None:
-            self.result(f"wrote {outcome.manifest}")
         self.result(
             f"{outcome.output}: {outcome.files} files, {len(outcome.changes)} changed"
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .errors import Diagnostic
@@ -22,20 +23,31 @@ def format_path(path: JsonPath) -> str:
 
 @dataclass(slots=True)
 class SourceMap:
-    """Where each value and each mapping key of a spec stands in its file (1-based)."""
+    """Where each value and each mapping key of a spec stands in its file (1-based).
+
+    ``locate``, when given, fills ``values`` and ``keys`` the first time a position is
+    asked for: a spec with nothing to report never pays for its positions."""
 
     file: str
     values: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
     keys: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    locate: Callable[[SourceMap], None] | None = field(default=None, compare=False)
+
+    def _located(self) -> None:
+        if self.locate is not None:
+            locate, self.locate = self.locate, None
+            locate(self)
 
     def value(self, path: JsonPath) -> tuple[int, int]:
         """Position of the value at ``path``, or of its nearest ancestor that exists."""
+        self._located()
         while path not in self.values and path:
             path = path[:-1]
         return self.values.get(path, (1, 1))
 
     def key(self, path: JsonPath) -> tuple[int, int]:
         """Position of the key that names ``path``; the value's position for list items."""
+        self._located()
         return self.keys.get(path) or self.value(path)
 
     def diagnostic(
