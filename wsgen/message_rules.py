@@ -64,6 +64,9 @@ BASE_MODEL_NAMES = frozenset(
 )
 # Names a field's annotation or value may use in messages.py.
 ANNOTATION_NAMES = MODULE_NAMES | {"bool", "datetime", "float", "int", "list", "str", "uuid"}
+# Message, field and close code names are at most this long: every generated line that
+# holds one then splits in the few ways black splits short code.
+MAX_NAME = 48
 ROUTE_KEYS = ("receive", "send", "on_invalid", "max_message_bytes")
 # Close codes an endpoint may send (RFC 6455 7.4; 1004-1006 and 1015 are reserved).
 CLOSE_CODE_RANGES = ((1000, 1003), (1007, 1014), (3000, 4999))
@@ -78,10 +81,25 @@ def check_messages(spec: SpecView) -> None:
     classes: dict[str, str] = {}
     for name, message in spec.messages.items():
         here: JsonPath = ("messages", name)
-        _check_message_name(spec, here, name, classes)
+        if _short(spec, here, name, "message"):
+            _check_message_name(spec, here, name, classes)
         for fname, field in as_dict(as_dict(message).get("fields")).items():
-            if isinstance(field, dict):
-                check_field(spec, (*here, "fields", fname), fname, field)
+            where = (*here, "fields", fname)
+            if isinstance(field, dict) and _short(spec, where, fname, "field"):
+                check_field(spec, where, fname, field)
+
+
+def _short(spec: SpecView, here: JsonPath, name: str, what: str) -> bool:
+    if len(name) <= MAX_NAME:
+        return True
+    spec.report.error(
+        here,
+        "name",
+        f"{what} name of {len(name)} characters is too long",
+        f"use at most {MAX_NAME}",
+        at_key=True,
+    )
+    return False
 
 
 def _check_message_name(
@@ -174,6 +192,8 @@ def check_close_codes(spec: SpecView) -> None:
     seen: dict[int, str] = {}
     for name, code in spec.close_codes.items():
         here: JsonPath = ("close_codes", name)
+        if not _short(spec, here, name, "close code"):
+            continue
         why = reserved(name)
         if name.startswith("_") or name == "mro":
             why = "is a name an enum member may not have"

@@ -13,7 +13,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import header
+from .layout import Chunk, call, docstring, flat, fits, lay_out, subscript
+from .layout import _kw as keyword
+from .layout import _literal as literal
+from .literals import docstring as escape_docstring
 from .literals import py_literal
+from .message_layout import (
+    annotated,
+    assign_atom,
+    call_of_subscript,
+    class_line,
+    optional,
+    statement,
+    tuple_literal,
+)
 from .message_rules import MODULE_NAMES, class_name
 from .model import Contract, Message, MessageField, Spec
 from .naming import NameAllocator
@@ -31,41 +44,26 @@ TYPES = {
 
 
 @dataclass(frozen=True, slots=True)
-class FieldContext:
-    name: str
-    annotation: str
-    has_default: bool  # "= default", or default= inside Field(...)
-    default: Any
-    factory: bool  # a list default: Field(default_factory=lambda: [...]), never shared
-    options: tuple[tuple[str, Any], ...]  # description and constraints, for Field(...)
-
-
-@dataclass(frozen=True, slots=True)
 class ModelContext:
-    cls: str
-    name: str
-    description: str | None
-    fields: tuple[FieldContext, ...]
+    header: str  # the class line
+    doc: str | None  # the docstring statement
+    lines: tuple[str, ...]  # the type field, then the declared fields
 
 
 @dataclass(frozen=True, slots=True)
 class ConnectionContext:
-    cls: str
-    description: str
-    receive_type: str  # the type receive() returns: "A | B", or "NoReturn"
-    send_type: str
-    adapter: str  # the TypeAdapter(...) expression, or "None"
-    tags: tuple[str, ...]  # message names of a union, whose errors start with them
-    send: tuple[str, ...]  # class names
-    close_on_invalid: bool
-    max_bytes: int | None
+    header: str
+    doc: str
+    lines: tuple[str, ...]  # the class attributes
 
 
 @dataclass(frozen=True, slots=True)
 class MessagesContext:
+    """Every line that carries a spec value, already laid out as black would."""
+
     header: str
     imports: tuple[tuple[ImportLine, ...], ...]
-    close_codes: tuple[tuple[str, int], ...]
+    close_codes: tuple[str, ...]
     models: tuple[ModelContext, ...]
     connections: tuple[ConnectionContext, ...]
 
@@ -94,7 +92,7 @@ def messages_context(
         _typing(imports, "Literal")
     models = tuple(_model(imports, message) for message in spec.messages)
     contexts = tuple(
-        _connection(spec, router.name, route.name, route.contract, cls)
+        _connection(imports, router.name, route.name, route.contract, cls)
         for router in spec.routers
         for route in router.routes
         if route.contract is not None
@@ -102,20 +100,28 @@ def messages_context(
     )
     if contexts:
         imports.plain.add("json")
-        imports.add(imports.stdlib, "collections.abc", "Iterable", "Iterable")
+        for name in ("Awaitable", "Iterable"):
+            imports.add(imports.stdlib, "collections.abc", name, name)
         for name in ("Any", "Generic", "NoReturn", "TypeVar"):
             _typing(imports, name)
         for name in ("WebSocket", "WebSocketDisconnect"):
             imports.fastapi.add(name)
         for name in ("TypeAdapter", "ValidationError"):
             imports.add(imports.third_party, "pydantic", name, name)
-        if any(c.tags for c in contexts):
+        if any(
+            len(route.contract.receive) > 1
+            for router in spec.routers
+            for route in router.routes
+            if route.contract is not None
+        ):
             _typing(imports, "Annotated")
             imports.add(imports.third_party, "pydantic", "Field", "Field")
     return MessagesContext(
         header=header.text(spec.source_name),
         imports=imports.sections(),
-        close_codes=spec.close_codes,
+        close_codes=tuple(
+            assign_atom(name, str(code), 1) for name, code in spec.close_codes
+        ),
         models=models,
         connections=contexts,
     )
@@ -126,68 +132,102 @@ def _typing(imports: Imports, name: str) -> None:
 
 
 def _model(imports: Imports, message: Message) -> ModelContext:
+    cls = class_name(message.name)
+    description = (message.description or "").strip() or None
+    name = py_literal(message.name)
+    kind = annotated("type", subscript("Literal", [(name,)]), (name,))
     return ModelContext(
-        cls=class_name(message.name),
-        name=message.name,
-        description=(message.description or "").strip() or None,
-        fields=tuple(_field(imports, f) for f in message.fields),
+        header=class_line(cls, "BaseModel"),
+        doc=None if description is None else _doc(description),
+        lines=(kind, *(_field(imports, f) for f in message.fields)),
     )
 
 
-def _field(imports: Imports, field: MessageField) -> FieldContext:
+def _doc(text: str) -> str:
+    return docstring(escape_docstring(text, indent=""), depth=1)
+
+
+def _field(imports: Imports, field: MessageField) -> str:
+    """``name: annotation [= default | = Field(...)]`` as one laid-out statement."""
+    item = _item(imports, field)
+    if field.is_list:
+        item = subscript("list", [item])
+    options: list[Chunk] = []
+    factory = not field.required and isinstance(field.default, tuple)
+    if factory:
+        made = (("lambda: ", *literal(field.default)) if field.default else ("list",))
+        options.append(keyword("default_factory", made))
+    elif not field.required:
+        options.append(keyword("default", literal(field.default)))
+    extra = [("description", field.description)] if field.description is not None else []
+    extra.extend(field.constraints)
+    options.extend(keyword(key, literal(value)) for key, value in extra)
+    if extra or factory:
+        imports.add(imports.third_party, "pydantic", "Field", "Field")
+        value: Chunk | None = call("Field", options)
+    else:
+        value = None if field.required else literal(field.default)
+    if not field.required and field.default is None:
+        return optional(field.name, item, value or ("None",))
+    return annotated(field.name, item, value)
+
+
+def _item(imports: Imports, field: MessageField) -> Chunk:
     if field.choices:
         _typing(imports, "Literal")
-        annotation = f"Literal[{', '.join(py_literal(v) for v in field.choices)}]"
-    else:
-        annotation = TYPES[field.item_type]
+        return subscript("Literal", [(py_literal(v),) for v in field.choices])
     if field.item_type == "uuid":
         imports.plain.add("uuid")
     elif field.item_type == "datetime":
         imports.add(imports.stdlib, "datetime", "datetime", "datetime")
-    elif field.item_type == "any" and not field.choices:
+    elif field.item_type == "any":
         _typing(imports, "Any")
-    if field.is_list:
-        annotation = f"list[{annotation}]"
-    if not field.required and field.default is None:
-        annotation += " | None"
-    options: list[tuple[str, Any]] = []
-    if field.description is not None:
-        options.append(("description", field.description))
-    options.extend(field.constraints)
-    factory = not field.required and isinstance(field.default, tuple)
-    if options or factory:
-        imports.add(imports.third_party, "pydantic", "Field", "Field")
-    return FieldContext(
-        name=field.name,
-        annotation=annotation,
-        has_default=not field.required,
-        default=field.default,
-        factory=factory,
-        options=tuple(options),
-    )
+    return (TYPES[field.item_type],)
 
 
 def _connection(
-    spec: Spec, router: str, route: str, contract: Contract, cls: str
+    imports: Imports, router: str, route: str, contract: Contract, cls: str
 ) -> ConnectionContext:
-    receive = tuple(class_name(name) for name in contract.receive)
-    send = tuple(class_name(name) for name in contract.send)
-    union = " | ".join(receive)
-    if len(receive) > 1:
-        adapter = f'TypeAdapter(Annotated[{union}, Field(discriminator="type")])'
-    else:
-        adapter = f"TypeAdapter({union})" if receive else "None"
-    return ConnectionContext(
-        cls=cls,
-        description=(
-            f"The connection of route '{route}' in router '{router}'.\n\n"
-            f"Receives {union or 'no messages'}; sends {' | '.join(send) or 'none'}."
+    receive = [class_name(name) for name in contract.receive]
+    send = [class_name(name) for name in contract.send]
+    header = class_line(cls, "Connection", [receive or ["NoReturn"], send or ["NoReturn"]])
+    tags = [literal(list(contract.receive))] if len(receive) > 1 else []
+    lines = [
+        "    __slots__ = ()",
+        _adapter(receive),
+        statement(
+            f"_tags = frozenset({flat(tags[0]) if tags else ''})",
+            call("_tags = frozenset", tags),
+            1,
         ),
-        receive_type=union or "NoReturn",
-        send_type=" | ".join(send) or "NoReturn",
-        adapter=adapter,
-        tags=contract.receive if len(receive) > 1 else (),
-        send=send,
-        close_on_invalid=contract.close_on_invalid,
-        max_bytes=contract.max_bytes,
+        statement(
+            f"_sends = {flat(tuple_literal(send)) if send else '()'}",
+            ("_sends = ", *tuple_literal(send)) if send else ("_sends = ()",),
+            1,
+        ),
+        f"    _close_on_invalid = {contract.close_on_invalid}",
+        assign_atom("_max_bytes", str(contract.max_bytes), 1),
+    ]
+    return ConnectionContext(
+        header=header,
+        doc=_doc(
+            f"The connection of route '{route}' in router '{router}'.\n\n"
+            f"Receives {' | '.join(receive) or 'no messages'}; "
+            f"sends {' | '.join(send) or 'none'}."
+        ),
+        lines=tuple(lines),
     )
+
+
+def _adapter(receive: list[str]) -> str:
+    """``_receive = TypeAdapter(...)``: of a discriminated union, one model, or None."""
+    if not receive:
+        return "    _receive = None"
+    if len(receive) == 1:
+        return statement(
+            f"_receive = TypeAdapter({receive[0]})",
+            call("_receive = TypeAdapter", [(receive[0],)]),
+            1,
+        )
+    tagged = ['Field(discriminator="type")']
+    return call_of_subscript("_receive = TypeAdapter", "Annotated", [receive, tagged], 1)
