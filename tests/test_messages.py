@@ -989,14 +989,6 @@ def test_a_bad_uuid_is_located(tiny: TestClient) -> None:
         assert ws.receive_json()["ref"] == ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "pydantic's uuid_parsing msg quotes the offending character of the input "
-        "('invalid character: found `X` at N'); the frame and the close reason pass "
-        "msg through, so one character the client sent is echoed"
-    ),
-)
 @pytest.mark.parametrize("route", ["lenient", "strict"])
 def test_a_bad_uuid_is_not_echoed(tiny: TestClient, route: str) -> None:
     value = f"{SMUGGLED}{HOSTILE}"

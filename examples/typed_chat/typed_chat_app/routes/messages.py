@@ -157,9 +157,12 @@ def _error(error: Any, tags: frozenset[str]) -> dict[str, Any]:
     if loc and loc[0] in tags:  # inside a message of a union: the tag says nothing
         loc = loc[1:]
     msg = error["msg"]
+    ctx = error.get("ctx") or {}
     if error["type"] == "union_tag_invalid":  # pydantic's message quotes the tag
-        expected = error["ctx"]["expected_tags"]
+        expected = ctx["expected_tags"]
         msg = f"Input tag does not match any of the expected tags: {expected}"
+    elif "error" in ctx:  # "Input should be a valid UUID, invalid character: found `x`"
+        msg = msg.partition(", ")[0]
     return {"loc": list(loc), "msg": msg, "type": error["type"]}
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Awaitable, Iterable
 from datetime import datetime
 from enum import IntEnum
-from typing import Annotated, Any, Generic, Literal, NoReturn, TypeVar, Union
+from typing import Annotated, Any, Generic, Literal, NoReturn, TypeVar
 
 from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -152,9 +152,12 @@ def _error(error: Any, tags: frozenset[str]) -> dict[str, Any]:
     if loc and loc[0] in tags:  # inside a message of a union: the tag says nothing
         loc = loc[1:]
     msg = error["msg"]
+    ctx = error.get("ctx") or {}
     if error["type"] == "union_tag_invalid":  # pydantic's message quotes the tag
-        expected = error["ctx"]["expected_tags"]
+        expected = ctx["expected_tags"]
         msg = f"Input tag does not match any of the expected tags: {expected}"
+    elif "error" in ctx:  # "Input should be a valid UUID, invalid character: found `x`"
+        msg = msg.partition(", ")[0]
     return {"loc": list(loc), "msg": msg, "type": error["type"]}
 
 
@@ -165,7 +168,7 @@ def _fit(reason: str) -> str:
 
 
 class ChatChatRoomConnection(
-    Connection[Union[ChatMessage, Ping], Union[ChatMessage, ChatRoomConnection]]
+    Connection[ChatMessage | Ping, ChatMessage | ChatRoomConnection]
 ):
     """The connection of route 'chat_room' in router 'chat'.
 
