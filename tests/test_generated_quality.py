@@ -361,8 +361,7 @@ def test_same_bytes_across_processes_hash_seeds_and_folders(
 ) -> None:
     """Set and dict ordering must not leak into the output, nor the spec's absolute location.
 
-    Only the header (and so the fingerprint line, which hashes it) may differ between the
-    repository and the tmp copies: it names the spec by its path from the project root
+    Only the header may differ between the repository and the tmp copies: it names the spec by its path from the project root
     (pyproject.toml), or by its file name outside one.
     """
     first = _generate_in_subprocess("1")
@@ -370,8 +369,8 @@ def test_same_bytes_across_processes_hash_seeds_and_folders(
     assert first == second
 
     def bodies(files: dict[str, str]) -> dict[str, str]:
-        # Past the header and its fingerprint line, which hashes the header too.
-        return {name: text.split("\n", 3)[3] for name, text in files.items()}
+        # Past the header's two lines.
+        return {name: text.split("\n", 2)[2] for name, text in files.items()}
 
     assert {k: bodies(v) for k, v in first.items()} == {
         source_id: bodies(tree.files) for source_id, tree in trees.items()

@@ -36,22 +36,17 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).resolve().parent / "cases"
 EXAMPLES = ROOT / "examples"
 UPDATE = os.environ.get("WSGEN_UPDATE_GOLDENS") == "1"
-MANIFEST = ".wsgen-manifest.json"
 
 
 wsgen = run_wsgen
 
 
 def read_tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` by relative POSIX path, ignoring bytecode caches and the
-    manifest: it holds a digest of wsgen's own code, so it changes with every change to
-    wsgen, and tests/test_manifest.py covers it."""
+    """Every file under ``folder`` by relative POSIX path, ignoring bytecode caches."""
     return {
         path.relative_to(folder).as_posix(): path.read_bytes()
         for path in sorted(folder.rglob("*"))
-        if path.is_file()
-        and "__pycache__" not in path.relative_to(folder).parts
-        and path.name != MANIFEST
+        if path.is_file() and "__pycache__" not in path.relative_to(folder).parts
     }
 
 

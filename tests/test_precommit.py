@@ -74,7 +74,7 @@ repos:
     hooks:
       - id: wsgen-validate{validate_extra}
       - id: wsgen-check
-      # Test-only: `wsgen generate` from the same hook environment (same black), so the
+      # Test-only: `wsgen generate` from the same hook environment (same wsgen), so the
       # tree the tests commit is exactly what the hooks expect.
       - id: wsgen-check
         alias: wsgen-generate

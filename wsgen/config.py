@@ -153,7 +153,7 @@ def inputs(
 
 
 def _check_name_is_text(path: Path) -> None:
-    """Messages, generated headers and the manifest name files in UTF-8 text: a file name
+    """Messages and generated headers name files in UTF-8 text: a file name
     that is not (bytes Python could only carry as surrogates) is refused before any work.
     """
     for name in (display(path), source_name(path)):

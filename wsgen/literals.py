@@ -70,6 +70,9 @@ def docstring(text: str, indent: str = "    ") -> str:
     for number, line in enumerate(lines):
         if number:
             out.append("\n" + indent)
+        if line.isprintable() and "\\" not in line and '"' not in line:
+            out.append(line)  # most lines: nothing to escape
+            continue
         for ch in line:
             if ch == "\\":
                 out.append("\\\\")

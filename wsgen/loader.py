@@ -550,9 +550,24 @@ _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.SafeLoader("")
 
 
+# The words PyYAML's resolver reads as booleans or null; any other plain scalar that starts
+# with a letter is a string (tests/test_loader_paths.py compares with the full reader).
+_WORDS = frozenset(
+    form
+    for word in ("yes", "no", "true", "false", "on", "off", "null")
+    for form in (word, word.capitalize(), word.upper())
+)
+
+
 def _resolved(event: yaml.ScalarEvent) -> Any:
     """A plain scalar that may be more than a string (PyYAML's implicit tags)."""
     value = event.value
+    if value[:1].isalpha() and value not in _WORDS:
+        return value
+    if value.isdigit() and value.isascii() and value[0] != "0":  # 0... is octal
+        if len(value) > MAX_INT_DIGITS:
+            raise _Unusual
+        return int(value)
     tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
         yaml.ScalarNode, value, event.implicit
     )
