@@ -103,6 +103,11 @@ def param(draw: st.DrawFn, deps: list[str]) -> dict[str, Any]:
         raw["description"] = draw(TEXT)
     if draw(st.booleans()):
         raw["alias"] = draw(TEXT.filter(lambda t: t.strip() and "\n" not in t))
+    if kind == "str" and draw(st.integers(0, 3)) == 0:
+        # Literal[...] of an enum: long, many, or quoted values; no default beside it.
+        raw["enum"] = draw(st.lists(TEXT, min_size=1, max_size=10, unique=True))
+        raw.pop("default", None)
+        return raw
     if kind == "str" and not is_list and draw(st.booleans()):
         raw["pattern"] = "^" + draw(st.text("abc-_", max_size=60)) + "$"
     if kind in ("int", "float") and not is_list and draw(st.booleans()):

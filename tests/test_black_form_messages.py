@@ -28,7 +28,14 @@ def field(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         raw["required"] = False
     if kind in ("str", "int") and not is_list and draw(st.booleans()):
-        values = draw(st.lists(TEXT if kind == "str" else st.integers(), min_size=1, max_size=12, unique=True))
+        values = draw(
+            st.lists(
+                TEXT if kind == "str" else st.integers(),
+                min_size=1,
+                max_size=12,
+                unique=True,
+            )
+        )
         raw["enum"] = values
         if draw(st.booleans()):
             raw["default"] = values[0]
@@ -71,7 +78,9 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         }
         for key in ("receive", "send"):
             if draw(st.booleans()):
-                route[key] = draw(st.lists(st.sampled_from(names), min_size=1, unique=True))
+                route[key] = draw(
+                    st.lists(st.sampled_from(names), min_size=1, unique=True)
+                )
         route.setdefault("send", [names[0]])
         if draw(st.booleans()):
             route["on_invalid"] = "close"

@@ -565,14 +565,18 @@ def test_specs_of_one_file_name_in_a_git_tree_stay_apart(tmp_path: Path) -> None
     assert run_wsgen("generate", "a/wsgen.yaml", cwd=tmp_path).returncode == 0
     assert run_wsgen("generate", "b/wsgen.yaml", cwd=tmp_path).returncode == 0
     assert (tmp_path / "out" / "a.py").is_file()
-    assert run_wsgen("generate", "a/wsgen.yaml", "--check", cwd=tmp_path).returncode == 0
+    assert (
+        run_wsgen("generate", "a/wsgen.yaml", "--check", cwd=tmp_path).returncode == 0
+    )
     (tmp_path / "b" / "wsgen.yaml").write_text(
         (tmp_path / "a" / "wsgen.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     before = snapshot(tmp_path)
     clash = run_wsgen("generate", "b/wsgen.yaml", cwd=tmp_path)
     assert clash.returncode == 2, clash.stderr
-    assert "out/a.py was generated from 'a/wsgen.yaml', and 'b/wsgen.yaml'" in clash.stderr
+    assert (
+        "out/a.py was generated from 'a/wsgen.yaml', and 'b/wsgen.yaml'" in clash.stderr
+    )
     assert snapshot(tmp_path) == before
 
 

@@ -91,7 +91,8 @@ def _annotation(param: Param) -> str:
 
 def _stub_modules(spec: Spec, package: str) -> dict[str, dict[str, str]]:
     """module -> attribute -> function source. A route with messages passes its typed
-    connection (``package.messages.<Route>Connection``) where others pass the WebSocket."""
+    connection (``package.messages.<Route>Connection``) where others pass the WebSocket.
+    """
     from wsgen.render_messages import connection_names
 
     connections = connection_names(spec)
@@ -109,12 +110,12 @@ def _stub_modules(spec: Spec, package: str) -> dict[str, dict[str, str]]:
             dep.ref.attribute
         ] = f"async def {dep.ref.attribute}() -> Any:\n    return None\n"
     for ref in _result_types(spec):
-        modules.setdefault(ref.module, {})[ref.attribute] = (
-            f"class {ref.attribute}:\n    pass\n"
-        )
+        modules.setdefault(ref.module, {})[
+            ref.attribute
+        ] = f"class {ref.attribute}:\n    pass\n"
     for (module, attribute), variants in signatures.items():
         if len(variants) == 1:
-            ((_, first), *args) = next(iter(variants))
+            (_, first), *args = next(iter(variants))
             params = "".join(f", {name}: {ann}" for name, ann in args)
             params = f", *{params}" if args else ""
         else:  # one handler behind routes with different parameters

@@ -220,7 +220,9 @@ def params(draw: st.DrawFn, deps: list[str], safe: bool) -> dict[str, Any]:
                 param["pattern"] = draw(patterns(safe))
             elif draw(st.integers(0, 3)) == 0 and "default" not in param:
                 # Hostile enum values go into Literal[...] through the one escaping.
-                param["enum"] = draw(st.lists(TEXT, min_size=1, max_size=3, unique=True))
+                param["enum"] = draw(
+                    st.lists(TEXT, min_size=1, max_size=3, unique=True)
+                )
         if draw(st.booleans()):
             param["description"] = draw(TEXT)
         out[name] = param

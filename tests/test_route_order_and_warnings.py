@@ -486,7 +486,9 @@ def test_one_mistake_in_a_parameter_is_one_error(
 
 
 def test_param_types_are_the_schema_s() -> None:
-    schema = resources.schema()["$defs"]["param"]["properties"]["type"]["anyOf"][0]["enum"]
+    schema = resources.schema()["$defs"]["param"]["properties"]["type"]["anyOf"][0][
+        "enum"
+    ]
     assert param_rules.PARAM_TYPES == set(schema)
 
 

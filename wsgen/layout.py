@@ -56,7 +56,8 @@ class Group:
     text: str = field(init=False, compare=False)  # the group on one line
 
     def __post_init__(self) -> None:
-        inner = ", ".join(flat(item) for item in self.items)
+        joint = " | " if self.kind == "union" else ", "
+        inner = joint.join(flat(item) for item in self.items)
         object.__setattr__(self, "text", f"{self.opening}{inner}{self.closing}")
 
 
@@ -74,6 +75,11 @@ def subscript(head: str, items: Sequence[Chunk]) -> Chunk:
 
 def list_literal(items: Sequence[Chunk]) -> Chunk:
     return (Group("[", tuple(items), "]", "list"),)
+
+
+def union(items: Sequence[Chunk]) -> Chunk:
+    """``A | B``: no brackets; inside brackets, black splits it before each ``|``."""
+    return (Group("", tuple(items), "", "union"),)
 
 
 def flat(chunk: Chunk) -> str:
@@ -117,7 +123,13 @@ def _lines(chunk: Chunk, depth: int, end: str) -> list[str]:
     whole = pad + flat(chunk) + end
     if len(whole) <= LINE_LENGTH and whole.isascii() or fits(whole):
         return [whole]
-    groups = [i for i, part in enumerate(chunk) if isinstance(part, Group)]
+    if len(chunk) == 1 and isinstance(chunk[0], Group) and chunk[0].kind == "union":
+        return _union_lines(chunk[0], depth, end)
+    groups = [
+        i
+        for i, part in enumerate(chunk)
+        if isinstance(part, Group) and part.kind != "union"
+    ]
     if not groups or not _group(chunk, groups[-1]).items:
         return [whole]  # nothing to split at: black leaves it long
     # The last bracket pair first; an earlier one only while what follows it fits on the
@@ -136,6 +148,20 @@ def _lines(chunk: Chunk, depth: int, end: str) -> list[str]:
         *_body(_group(chunk, chosen), depth + 1),
         *_lines(_tail(chunk, chosen), depth, end),
     ]
+
+
+def _union_lines(group: Group, depth: int, end: str) -> list[str]:
+    """A union that does not fit, split before each ``|`` (black's delimiter split); each
+    member is laid out again on its own lines."""
+    pad = INDENT * depth
+    out: list[str] = []
+    last = len(group.items) - 1
+    for i, item in enumerate(group.items):
+        member = _lines(
+            item if i == 0 else ("| ", *item), depth, end if i == last else ""
+        )
+        out.extend(member)
+    return [line if line.startswith(pad) else pad + line for line in out]
 
 
 def _group(chunk: Chunk, at: int) -> Group:
@@ -223,15 +249,15 @@ def _reindent(lines: list[str], pad: str) -> str:
 # -- the shapes wsgen writes, from render's contexts -------------------------------------
 
 
-def _literal(value: Any) -> Chunk:
+def literal(value: Any) -> Chunk:
     if isinstance(value, (list, tuple)):
-        return list_literal([_literal(item) for item in value])
+        return list_literal([literal(item) for item in value])
     if isinstance(value, uuid.UUID):
         return call("uuid.UUID", [(py_literal(str(value)),)])
     return (py_literal(value),)
 
 
-def _kw(key: str, value: Chunk) -> Chunk:
+def keyword(key: str, value: Chunk) -> Chunk:
     return (f"{key}=", *value)
 
 
@@ -252,7 +278,7 @@ def import_line(line: ImportLine) -> str:
 def assignment(target: str, factory: str, options: Sequence[tuple[str, Any]]) -> str:
     """``target = factory(key=value, ...)``; a value "dependencies" lists Depends()."""
     items = [
-        _kw(key, _depends(value) if key == "dependencies" else _literal(value))
+        keyword(key, _depends(value) if key == "dependencies" else literal(value))
         for key, value in options
     ]
     return lay_out(call(f"{target} = {factory}", items))
@@ -261,9 +287,9 @@ def assignment(target: str, factory: str, options: Sequence[tuple[str, Any]]) ->
 def include_router(target: str, include: IncludeContext) -> str:
     items: list[Chunk] = [(include.router,)]
     if include.prefix:
-        items.append(_kw("prefix", _literal(include.prefix)))
+        items.append(keyword("prefix", literal(include.prefix)))
     if include.dependencies:
-        items.append(_kw("dependencies", _depends(include.dependencies)))
+        items.append(keyword("dependencies", _depends(include.dependencies)))
     return lay_out(call(f"{target}.include_router", items))
 
 
@@ -290,11 +316,11 @@ def decorator(e: EndpointContext) -> str:
 
 
 def _decorator(e: EndpointContext) -> str:
-    items: list[Chunk] = [_literal(e.path), _kw("name", _literal(e.name))]
+    items: list[Chunk] = [literal(e.path), keyword("name", literal(e.name))]
     if e.starlette:
         return lay_out(call("@router.websocket_route", items))
     if e.dependencies:
-        items.append(_kw("dependencies", _depends(e.dependencies)))
+        items.append(keyword("dependencies", _depends(e.dependencies)))
     return lay_out(call("@router.websocket", items))
 
 
@@ -322,7 +348,8 @@ def param_text(p: ParamContext) -> str:
     if p.default_factory:
         factory = f"lambda: {py_literal(p.default)}" if p.default else "list"
         options.append(f"default_factory={factory}")
-    text = f"{p.name}: Annotated[{p.annotation}, {p.marker}({', '.join(options)})]"
+    annotation = flat(p.annotation)
+    text = f"{p.name}: Annotated[{annotation}, {p.marker}({', '.join(options)})]"
     if p.signature_default:
         text += f" = {py_literal(p.default)}"
     return text
@@ -330,14 +357,14 @@ def param_text(p: ParamContext) -> str:
 
 def param_chunk(p: ParamContext) -> Chunk:
     options: list[Chunk] = [(p.dependency,)] if p.dependency else []
-    options.extend(_kw(key, _literal(value)) for key, value in p.options)
+    options.extend(keyword(key, literal(value)) for key, value in p.options)
     if p.default_factory:
-        factory = ("lambda: ", *_literal(p.default)) if p.default else ("list",)
-        options.append(_kw("default_factory", factory))
+        factory = ("lambda: ", *literal(p.default)) if p.default else ("list",)
+        options.append(keyword("default_factory", factory))
     marker = call(p.marker, options)
-    chunk: Chunk = (f"{p.name}: ", *subscript("Annotated", [(p.annotation,), marker]))
+    chunk: Chunk = (f"{p.name}: ", *subscript("Annotated", [p.annotation, marker]))
     if p.signature_default:
-        chunk = (*chunk, " = ", *_literal(p.default))
+        chunk = (*chunk, " = ", *literal(p.default))
     return chunk
 
 

@@ -24,7 +24,11 @@ def union_lines(names: Sequence[str], depth: int, end: str = "") -> list[str]:
     whole = pad + " | ".join(names) + end
     if fits(whole) or len(names) == 1:
         return [whole]
-    return [pad + names[0], *(f"{pad}| {name}" for name in names[1:-1]), f"{pad}| {names[-1]}{end}"]
+    return [
+        pad + names[0],
+        *(f"{pad}| {name}" for name in names[1:-1]),
+        f"{pad}| {names[-1]}{end}",
+    ]
 
 
 def subscript_lines(
@@ -47,7 +51,9 @@ def subscript_lines(
 def class_line(name: str, base: str, items: Sequence[Sequence[str]] = ()) -> str:
     """``class Name(Base):``, or ``class Name(Base[item, ...]):``."""
     if not items:
-        return statement(f"class {name}({base}):", (*call(f"class {name}", [(base,)]), ":"), 0)
+        return statement(
+            f"class {name}({base}):", (*call(f"class {name}", [(base,)]), ":"), 0
+        )
     texts = ", ".join(" | ".join(item) for item in items)
     line = f"class {name}({base}[{texts}]):"
     if fits(line):
@@ -97,9 +103,7 @@ def assign_atom(target: str, atom: str, depth: int, split: Chunk | None = None) 
     return whole if split is None else lay_out(split, depth)
 
 
-def annotated(
-    name: str, annotation: Chunk, value: Chunk | None, depth: int = 1
-) -> str:
+def annotated(name: str, annotation: Chunk, value: Chunk | None, depth: int = 1) -> str:
     """``name: annotation`` or ``name: annotation = value``, the value a call or atom."""
     target: Chunk = (f"{name}: ", *annotation)
     if value is None:
@@ -107,7 +111,9 @@ def annotated(
     chunk = (*target, " = ", *value)
     if len(value) == 1 and isinstance(value[0], str):
         has_brackets = any(isinstance(part, Group) for part in annotation)
-        return assign_atom(flat(target), value[0], depth, chunk if has_brackets else None)
+        return assign_atom(
+            flat(target), value[0], depth, chunk if has_brackets else None
+        )
     return statement(flat(chunk), chunk, depth)
 
 
@@ -129,6 +135,10 @@ def optional(name: str, item: Chunk, value: Chunk, depth: int = 1) -> str:
         if fits(head):
             return lay_out((f"{name}: {annotation} = ", *value), depth)
     inner = INDENT * (depth + 1) + annotation
-    body = [inner] if fits(inner) else [lay_out(item, depth + 1), f"{INDENT * (depth + 1)}| None"]
+    body = (
+        [inner]
+        if fits(inner)
+        else [lay_out(item, depth + 1), f"{INDENT * (depth + 1)}| None"]
+    )
     tail = lay_out((") = ", *value), depth)
     return "\n".join([f"{pad}{name}: (", *body, tail])

@@ -63,7 +63,15 @@ BASE_MODEL_NAMES = frozenset(
     }
 )
 # Names a field's annotation or value may use in messages.py.
-ANNOTATION_NAMES = MODULE_NAMES | {"bool", "datetime", "float", "int", "list", "str", "uuid"}
+ANNOTATION_NAMES = MODULE_NAMES | {
+    "bool",
+    "datetime",
+    "float",
+    "int",
+    "list",
+    "str",
+    "uuid",
+}
 # Message, field and close code names are at most this long: every generated line that
 # holds one then splits in the few ways black splits short code.
 MAX_NAME = 48
@@ -144,7 +152,9 @@ def _check_message_name(
         classes[cls] = name
 
 
-def check_field(spec: SpecView, here: JsonPath, name: str, field: dict[str, Any]) -> None:
+def check_field(
+    spec: SpecView, here: JsonPath, name: str, field: dict[str, Any]
+) -> None:
     if not _check_field_name(spec, here, name):
         return
     ftype = field.get("type", "str")
@@ -170,7 +180,9 @@ def _check_field_name(spec: SpecView, here: JsonPath, name: str) -> bool:
     if name == "type":
         why = "is the wire field that names the message"
     elif name.startswith("_"):
-        why = "starts with '_', which pydantic keeps as a private attribute, not a field"
+        why = (
+            "starts with '_', which pydantic keeps as a private attribute, not a field"
+        )
     elif name.startswith("model_") or name in BASE_MODEL_NAMES:
         why = "would hide an attribute of pydantic's BaseModel"
     elif name in ANNOTATION_NAMES:
@@ -199,7 +211,10 @@ def check_close_codes(spec: SpecView) -> None:
             why = "is a name an enum member may not have"
         if why:
             spec.report.error(
-                here, "close-code", f"close code name '{name}' {why}", "rename it",
+                here,
+                "close-code",
+                f"close code name '{name}' {why}",
+                "rename it",
                 at_key=True,
             )
         if not isinstance(code, int) or isinstance(code, bool):
@@ -223,9 +238,7 @@ def check_close_codes(spec: SpecView) -> None:
             seen[code] = name
 
 
-def check_route_messages(
-    spec: SpecView, here: JsonPath, route: dict[str, Any]
-) -> None:
+def check_route_messages(spec: SpecView, here: JsonPath, route: dict[str, Any]) -> None:
     """``receive``, ``send``, ``on_invalid`` and ``max_message_bytes`` of one route."""
     present = [key for key in ROUTE_KEYS if key in route]
     if route.get("kind") == "starlette":
@@ -267,7 +280,9 @@ def _check_message_list(spec: SpecView, here: JsonPath, names: Any) -> None:
                 "unknown-message",
                 f"unknown message '{name}'",
                 did_you_mean(
-                    name, list(spec.messages), "declare it under the top-level 'messages:'"
+                    name,
+                    list(spec.messages),
+                    "declare it under the top-level 'messages:'",
                 ),
             )
         seen.add(name)

@@ -307,7 +307,8 @@ def check_enum(
 
     A parameter's enum holds strings only: a path, query, header or cookie value reaches
     pydantic as text, and ``Literal[1, 2]`` refuses the text '1' (it is never converted).
-    A message field (``allowed``: ENUM_FIELD_TYPES) is JSON, whose numbers are numbers."""
+    A message field (``allowed``: ENUM_FIELD_TYPES) is JSON, whose numbers are numbers.
+    """
     values = param.get("enum")
     if not isinstance(values, list):
         return

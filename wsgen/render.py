@@ -45,7 +45,7 @@ class ImportLine:
 @dataclass(frozen=True, slots=True)
 class ParamContext:
     name: str
-    annotation: str  # from the closed TYPES table, e.g. "list[int] | None"
+    annotation: layout.Chunk  # e.g. list[int] | None, as a chunk to lay out
     marker: str  # Path, Query, Header, Cookie or Depends
     dependency: str | None  # local name passed to Depends()
     options: tuple[tuple[str, Any], ...]  # keyword -> literal, for the marker call
@@ -254,7 +254,8 @@ def _connection_aliases(
     files: _FileBuilder, router: Router, classes: dict[tuple[str, str], str]
 ) -> dict[str, str]:
     """Route name -> the local name of its typed connection class, imported from
-    messages.py under a name no endpoint parameter can shadow (it is used in the body)."""
+    messages.py under a name no endpoint parameter can shadow (it is used in the body).
+    """
     out = {}
     for route in router.routes:
         cls = classes.get((router.name, route.name))
@@ -298,9 +299,9 @@ def _param(files: _FileBuilder, param: Param) -> ParamContext:
     files.imports.add(files.imports.stdlib, "typing", "Annotated", "Annotated")
     annotation = _item_annotation(files, param)
     if param.is_list:
-        annotation = f"list[{annotation}]"
+        annotation = layout.subscript("list", [annotation])
     if not param.required and param.default is None:
-        annotation += " | None"
+        annotation = layout.union([annotation, ("None",)])
     options: list[tuple[str, Any]] = []
     if param.alias is not None:
         options.append(("alias", param.alias))
@@ -320,19 +321,20 @@ def _param(files: _FileBuilder, param: Param) -> ParamContext:
     )
 
 
-def _item_annotation(files: _FileBuilder, param: Param) -> str:
+def _item_annotation(files: _FileBuilder, param: Param) -> layout.Chunk:
     """The annotation of one value of ``param``: a built-in type, the class a dependency
-    returns, or ``Literal[...]`` of an enum's values (spelled by the one literal writer)."""
+    returns, or ``Literal[...]`` of an enum's values (spelled by the one literal writer).
+    """
     if param.result_type is not None:
-        return files.result_type(param.result_type)
+        return (files.result_type(param.result_type),)
     if param.choices:
         files.imports.add(files.imports.stdlib, "typing", "Literal", "Literal")
-        return f"Literal[{', '.join(py_literal(v) for v in param.choices)}]"
+        return layout.subscript("Literal", [(py_literal(v),) for v in param.choices])
     if param.item_type == "uuid":
         files.imports.plain.add("uuid")
     if param.item_type == "any":
         files.imports.add(files.imports.stdlib, "typing", "Any", "Any")
-    return TYPES[param.item_type]
+    return (TYPES[param.item_type],)
 
 
 def app_context(spec: Spec) -> FileContext:

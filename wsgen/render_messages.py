@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import header
-from .layout import Chunk, call, docstring, flat, fits, lay_out, subscript
-from .layout import _kw as keyword
-from .layout import _literal as literal
+from .layout import Chunk, call, docstring, flat, keyword, literal, subscript
 from .literals import docstring as escape_docstring
 from .literals import py_literal
 from .message_layout import (
@@ -155,11 +153,13 @@ def _field(imports: Imports, field: MessageField) -> str:
     options: list[Chunk] = []
     factory = not field.required and isinstance(field.default, tuple)
     if factory:
-        made = (("lambda: ", *literal(field.default)) if field.default else ("list",))
+        made = ("lambda: ", *literal(field.default)) if field.default else ("list",)
         options.append(keyword("default_factory", made))
     elif not field.required:
         options.append(keyword("default", literal(field.default)))
-    extra = [("description", field.description)] if field.description is not None else []
+    extra: list[tuple[str, Any]] = []
+    if field.description is not None:
+        extra.append(("description", field.description))
     extra.extend(field.constraints)
     options.extend(keyword(key, literal(value)) for key, value in extra)
     if extra or factory:
@@ -190,7 +190,9 @@ def _connection(
 ) -> ConnectionContext:
     receive = [class_name(name) for name in contract.receive]
     send = [class_name(name) for name in contract.send]
-    header = class_line(cls, "Connection", [receive or ["NoReturn"], send or ["NoReturn"]])
+    header = class_line(
+        cls, "Connection", [receive or ["NoReturn"], send or ["NoReturn"]]
+    )
     tags = [literal(list(contract.receive))] if len(receive) > 1 else []
     lines = [
         "    __slots__ = ()",
@@ -230,4 +232,6 @@ def _adapter(receive: list[str]) -> str:
             1,
         )
     tagged = ['Field(discriminator="type")']
-    return call_of_subscript("_receive = TypeAdapter", "Annotated", [receive, tagged], 1)
+    return call_of_subscript(
+        "_receive = TypeAdapter", "Annotated", [receive, tagged], 1
+    )
