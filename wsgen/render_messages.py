@@ -28,17 +28,11 @@ from .message_layout import (
 from .message_rules import MODULE_NAMES, class_name
 from .model import Contract, Message, MessageField, Spec
 from .naming import NameAllocator
+from .render import TYPES as PARAM_TYPES
 from .render import ImportLine, Imports
 
-TYPES = {
-    "str": "str",
-    "int": "int",
-    "float": "float",
-    "bool": "bool",
-    "uuid": "uuid.UUID",
-    "datetime": "datetime",
-    "any": "Any",
-}
+# A field has the types of a parameter, and datetime.
+TYPES = {**PARAM_TYPES, "datetime": "datetime"}
 
 
 @dataclass(frozen=True, slots=True)
