@@ -51,3 +51,33 @@ def test_bench_prints_every_command_and_ratio() -> None:
     check = next(line for line in report.splitlines() if "| generate --check |" in line)
     cells = [c.strip() for c in check.strip("|").split("|")]
     assert cells[4]  # its "load" phase
+
+
+def test_message_bench_prints_every_scenario_and_target() -> None:
+    """bench/messages.py: a generated typed route against both hand-written idioms."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "messages.py"),
+            "--messages",
+            "200",
+            "--repeat",
+            "1",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    scenarios = [
+        line.split(" | ")[0].lstrip("| ")
+        for line in lines
+        if "msg/s" not in line
+        and line.startswith(("| receive", "| send"))
+        and line.count("|") == 7
+    ]
+    assert scenarios == ["receive, union of 2", "receive, single", "send"]
+    targets = [line for line in lines if line.endswith(("| PASS |", "| MISS |"))]
+    assert len(targets) == 6
