@@ -66,7 +66,7 @@ class Connection(Generic[_Receive, _Send]):
     1003, a text longer than the route's limit with 1009.
     """
 
-    __slots__ = ("websocket",)
+    __slots__ = ("_send", "websocket")
     _receive: TypeAdapter[_Receive] | None
     _tags: frozenset[str]  # message names that start a union's error location
     _sends: tuple[type[BaseModel], ...]
@@ -75,6 +75,7 @@ class Connection(Generic[_Receive, _Send]):
 
     def __init__(self, websocket: WebSocket) -> None:
         self.websocket = websocket
+        self._send = websocket.send  # bound once: a send is on the hot path
 
     async def accept(
         self,
@@ -88,62 +89,67 @@ class Connection(Generic[_Receive, _Send]):
 
     def send(self, message: _Send) -> Awaitable[None]:
         """Send one of the route's send messages (``await conn.send(message)``); any
-        other object is a TypeError. A plain function returning the WebSocket's own send,
-        so that sending costs no more than ``websocket.send_text`` written by hand."""
+        other object is a TypeError. A plain function returning the WebSocket's own
+        send, so that sending costs no more than ``websocket.send_text`` by hand."""
         if type(message) not in self._sends:
             raise TypeError(f"{type(message).__name__} is not sent by this route")
-        text = message.model_dump_json()
-        return self.websocket.send({"type": "websocket.send", "text": text})
+        return self._send({"type": "websocket.send", "text": message.model_dump_json()})
 
-    async def receive(self) -> _Receive:
+    def receive(self) -> Awaitable[_Receive]:
         """The next valid message; WebSocketDisconnect when the connection ends."""
+        return self._next(False)
+
+    def __aiter__(self) -> "Connection[_Receive, _Send]":
+        return self
+
+    def __anext__(self) -> Awaitable[_Receive]:
+        """The next valid message; the loop ends when the connection does."""
+        return self._next(True)
+
+    async def _next(self, iterating: bool) -> _Receive:
+        """What receive() and ``async for`` await, with no frame between: the end of
+        the connection is StopAsyncIteration when ``iterating``, else
+        WebSocketDisconnect."""
         while True:
             event = await self.websocket.receive()
             if event["type"] == "websocket.disconnect":
+                if iterating:
+                    raise StopAsyncIteration
                 raise WebSocketDisconnect(event.get("code", 1000), event.get("reason"))
             text = event.get("text")
             if text is None:
-                await self._refuse(1003, "binary messages are not accepted")
+                await self._refuse(1003, "binary messages are not accepted", iterating)
             elif (
                 self._max_bytes is not None
                 and len(text) * 4 > self._max_bytes  # else it cannot be over
                 and len(text.encode()) > self._max_bytes
             ):
-                await self._refuse(1009, "message too big")
+                await self._refuse(1009, "message too big", iterating)
             elif self._receive is None:
-                await self._invalid([_NO_MESSAGES])
+                await self._invalid([_NO_MESSAGES], iterating)
             else:
                 try:
                     message = self._receive.validate_json(text)
                 except ValidationError as error:
-                    await self._invalid([_error(e, self._tags) for e in error.errors()])
+                    errors = [_error(e, self._tags) for e in error.errors()]
+                    await self._invalid(errors, iterating)
                 else:
                     if self._tags or "type" in message.model_fields_set:
                         return message
-                    await self._invalid([_MISSING_TYPE])
+                    await self._invalid([_MISSING_TYPE], iterating)
 
-    def __aiter__(self) -> "Connection[_Receive, _Send]":
-        return self
-
-    async def __anext__(self) -> _Receive:
-        """The next valid message; the loop ends when the connection does."""
-        try:
-            return await self.receive()
-        except WebSocketDisconnect:
-            raise StopAsyncIteration from None
-
-    async def _invalid(self, errors: list[dict[str, Any]]) -> None:
+    async def _invalid(self, errors: list[dict[str, Any]], iterating: bool) -> None:
         if self._close_on_invalid:
             where = ".".join(str(part) for part in errors[0]["loc"])
             what = f"{where}: {errors[0]['msg']}" if where else errors[0]["msg"]
-            await self._refuse(1008, f"invalid message: {what}")
+            await self._refuse(1008, f"invalid message: {what}", iterating)
         frame = {"type": "error", "errors": errors}
         await self.websocket.send_text(json.dumps(frame, separators=(",", ":")))
 
-    async def _refuse(self, code: int, reason: str) -> NoReturn:
+    async def _refuse(self, code: int, reason: str, iterating: bool) -> NoReturn:
         reason = _fit(reason)
         await self.websocket.close(code=code, reason=reason)
-        raise WebSocketDisconnect(code, reason)
+        raise StopAsyncIteration if iterating else WebSocketDisconnect(code, reason)
 
 
 def _error(error: Any, tags: frozenset[str]) -> dict[str, Any]:
