@@ -35,7 +35,8 @@ from .literals import docstring as escape_docstring
 from .literals import py_literal
 
 if TYPE_CHECKING:
-    from .render import EndpointContext, ImportLine, IncludeContext, ParamContext
+    from .imports import ImportLine
+    from .render import EndpointContext, IncludeContext, ParamContext
 
 LINE_LENGTH = 88
 INDENT = "    "

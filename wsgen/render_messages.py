@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import header
+from .imports import ImportLine, Imports
 from .layout import Chunk, call, docstring, flat, keyword, literal, subscript
 from .literals import docstring as escape_docstring
 from .literals import py_literal
@@ -28,11 +29,10 @@ from .message_layout import (
 from .message_rules import MODULE_NAMES, class_name
 from .model import Contract, Message, MessageField, Spec
 from .naming import NameAllocator
-from .render import TYPES as PARAM_TYPES
-from .render import ImportLine, Imports
+from .typenames import PYTHON
 
 # A field has the types of a parameter, and datetime.
-TYPES = {**PARAM_TYPES, "datetime": "datetime"}
+TYPES = {**PYTHON, "datetime": "datetime"}
 
 
 @dataclass(frozen=True, slots=True)

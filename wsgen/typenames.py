@@ -18,3 +18,14 @@ def split(type_name: str) -> tuple[str, bool]:
     if type_name.startswith("list[") and type_name.endswith("]"):
         return type_name[5:-1], True
     return type_name, False
+
+
+# How each type is spelled in generated code (render.py; messages add datetime).
+PYTHON = {
+    "str": "str",
+    "int": "int",
+    "float": "float",
+    "bool": "bool",
+    "uuid": "uuid.UUID",
+    "any": "Any",
+}
