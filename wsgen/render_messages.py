@@ -14,17 +14,16 @@ from typing import Any
 
 from . import header
 from .imports import ImportLine, Imports
-from .layout import Chunk, call, docstring, flat, keyword, literal, subscript
+from .layout import Chunk, call, docstring, keyword, lay_out, literal, subscript
 from .literals import docstring as escape_docstring
 from .literals import py_literal
 from .message_layout import (
     annotated,
     assign_atom,
-    call_of_subscript,
     class_line,
     optional,
-    statement,
     tuple_literal,
+    union,
 )
 from .message_rules import MODULE_NAMES, class_name
 from .model import Contract, Message, MessageField, Spec
@@ -129,7 +128,7 @@ def _model(imports: Imports, message: Message) -> ModelContext:
     name = py_literal(message.name)
     kind = annotated("type", subscript("Literal", [(name,)]), (name,))
     return ModelContext(
-        header=class_line(cls, "BaseModel"),
+        header=class_line(cls, ("BaseModel",)),
         doc=None if description is None else _doc(description),
         lines=(kind, *(_field(imports, f) for f in message.fields)),
     )
@@ -184,28 +183,21 @@ def _connection(
 ) -> ConnectionContext:
     receive = [class_name(name) for name in contract.receive]
     send = [class_name(name) for name in contract.send]
-    header = class_line(
-        cls, "Connection", [receive or ["NoReturn"], send or ["NoReturn"]]
+    base = subscript(
+        "Connection", [union(receive or ["NoReturn"]), union(send or ["NoReturn"])]
     )
     tags = [literal(list(contract.receive))] if len(receive) > 1 else []
+    sends = tuple_literal(send) if send else ("()",)
     lines = [
         "    __slots__ = ()",
         _adapter(receive),
-        statement(
-            f"_tags = frozenset({flat(tags[0]) if tags else ''})",
-            call("_tags = frozenset", tags),
-            1,
-        ),
-        statement(
-            f"_sends = {flat(tuple_literal(send)) if send else '()'}",
-            ("_sends = ", *tuple_literal(send)) if send else ("_sends = ()",),
-            1,
-        ),
+        lay_out(call("_tags = frozenset", tags), 1),
+        lay_out(("_sends = ", *sends), 1),
         f"    _close_on_invalid = {contract.close_on_invalid}",
         assign_atom("_max_bytes", str(contract.max_bytes), 1),
     ]
     return ConnectionContext(
-        header=header,
+        header=class_line(cls, base),
         doc=_doc(
             f"The connection of route '{route}' in router '{router}'.\n\n"
             f"Receives {' | '.join(receive) or 'no messages'}; "
@@ -220,12 +212,6 @@ def _adapter(receive: list[str]) -> str:
     if not receive:
         return "    _receive = None"
     if len(receive) == 1:
-        return statement(
-            f"_receive = TypeAdapter({receive[0]})",
-            call("_receive = TypeAdapter", [(receive[0],)]),
-            1,
-        )
-    tagged = ['Field(discriminator="type")']
-    return call_of_subscript(
-        "_receive = TypeAdapter", "Annotated", [receive, tagged], 1
-    )
+        return lay_out(call("_receive = TypeAdapter", [(receive[0],)]), 1)
+    tagged = subscript("Annotated", [union(receive), ('Field(discriminator="type")',)])
+    return lay_out(call("_receive = TypeAdapter", [tagged]), 1)
