@@ -194,3 +194,32 @@ def test_risky_names_are_refused_where_they_stand_or_generate_a_module_that_impo
         assert set(type(instance).model_fields) == {"type", *fields}
     for i, name in enumerate(codes):
         assert module.CloseCode[name] == 4000 + i
+
+
+def test_every_name_messages_py_binds_is_one_no_message_class_may_take() -> None:
+    """A message class named like an import of messages.py (Awaitable, Field, ...) would
+    replace it: the rules refuse every such name."""
+    import ast
+
+    from _apps import REPO
+
+    folder = REPO / "tests" / "cases" / "valid_messages"
+    tree = ast.parse((folder / "expected" / "messages.py").read_text(encoding="utf-8"))
+    spec = yaml.safe_load((folder / "spec.yaml").read_text(encoding="utf-8"))
+    bound: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ClassDef):
+            bound.add(node.name)
+        elif isinstance(node, ast.Assign):
+            bound |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    messages = {message_rules.class_name(name) for name in spec["messages"]}
+    public = {
+        name
+        for name in bound - messages
+        if not name.startswith("_") and not name.endswith("Connection")
+    }
+    lowercase = {"datetime", "json", "uuid"}  # no PascalCase class can be these
+    assert public - lowercase <= message_rules.MODULE_NAMES
+    assert "Connection" in message_rules.MODULE_NAMES

@@ -28,6 +28,7 @@ MODULE_NAMES = frozenset(
     {
         "Annotated",
         "Any",
+        "Awaitable",
         "BaseModel",
         "CloseCode",
         "Connection",
