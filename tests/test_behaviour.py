@@ -23,6 +23,9 @@ from fastapi import FastAPI, WebSocket
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from wsgen.pipeline import load_model
+from wsgen.served import served_routes, wire_name
+
 
 def refused(client: TestClient, url: str, **kwargs: Any) -> WebSocketDisconnect:
     """Connect to ``url`` and return the close the server answered with."""
@@ -549,3 +552,50 @@ def test_failed_route_dependency_closes_with_1008(
 ) -> None:
     closed = refused(order, f"/o/outer/i/inner/guarded{query}")
     assert (closed.code, closed.reason) == (1008, "bad key")
+
+
+def test_served_routes_agree_with_the_app(order: TestClient) -> None:
+    """wsgen.served, which the documents and the route table read, names the paths the
+    app serves and the dependencies in the order the app runs them."""
+    model, _ = load_model(BEHAVIOUR / "order" / "wsgen.yaml")
+    served = {s.route.name: s for s in served_routes(model)}
+    assert sorted(served) == ["guarded", "inner_deep", "outer_here"]
+    app: Any = order.app
+    assert app.url_path_for("inner_deep", slug="s") == served["inner_deep"].path.format(
+        slug="s"
+    )
+    for name in ("outer_here", "guarded"):
+        assert app.url_path_for(name) == served[name].path
+    calls = [dep.removesuffix("_dep") for dep in served["inner_deep"].dependencies]
+    assert calls == reported(order, f"{DEEP}/xyz")["calls"][:6]
+    assert [level.label for level in served["inner_deep"].levels] == [
+        "app",
+        "include by app",
+        "router outer",
+        "include by outer",
+        "router inner",
+        "route",
+    ]
+
+
+def test_served_wire_names_are_what_the_app_reads(params: TestClient) -> None:
+    model, _ = load_model(BEHAVIOUR / "params" / "wsgen.yaml")
+    served = {s.route.name: s for s in served_routes(model)}
+    by_id = served["item_by_id"]
+    assert (by_id.path, by_id.address) == (
+        "/p/items/{item_id:int}",
+        "/p/items/{item_id}",
+    )
+    names = {p.name: wire_name(p) for p in served["header_params"].route.params}
+    assert names == {
+        "user_agent": "user-agent",
+        "x_token": "X-Token",
+        "x_trace": "x-trace",
+    }
+    headers = {names["user_agent"]: "ua", names["x_token"]: "t", names["x_trace"]: "tr"}
+    result = reported(params, "/p/headers", headers=headers)
+    assert (result["user_agent"], result["x_token"], result["x_trace"]) == (
+        "'ua'",
+        "'t'",
+        "['tr']",
+    )
