@@ -32,7 +32,7 @@ YAML_FILES = sorted(
 def both(text: str) -> tuple[object, object]:
     try:
         plain = loader._plain_data(text)
-    except loader._Unusual:
+    except loader.Unusual:
         plain = "unusual"
     try:
         full: object = loader._read(text, "f")

@@ -16,7 +16,10 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from . import plain_yaml
 from .errors import Diagnostic, SpecError
+from .plain_yaml import INT_LIMIT as _INT_LIMIT
+from .plain_yaml import MAX_DEPTH, MAX_INT_DIGITS, MAX_INT_TEXT, Unusual
 from .source import JsonPath, SourceMap, format_path
 
 
@@ -37,18 +40,7 @@ MAX_SPEC_BYTES = 32 * 1024 * 1024
 # Aliases may repeat a node; the data they expand to may hold at most this many values per
 # distinct node in the file (plus a fixed allowance), which stops "billion laughs" files early.
 EXPANSION_FACTOR = 10
-# Deeper than any spec needs, shallower than any YAML parser's or Python's own limit, so every
-# environment reports the same located error.
-MAX_DEPTH = 100
 EXPANSION_ALLOWANCE = 10_000
-# Integers are read up to this many digits (below 10**100 in magnitude): far beyond any bound,
-# default or version a spec needs, and far below the 4,300 digits from which Python refuses
-# to turn an int into text, as repr() does in messages and generated literals. An integer
-# written with more than MAX_INT_TEXT characters is refused before it is converted (any YAML
-# form of a smaller one, even in binary, is shorter), so no conversion can be slow.
-MAX_INT_DIGITS = 100
-MAX_INT_TEXT = 1_000
-_INT_LIMIT = 10**MAX_INT_DIGITS
 
 
 def _refused(
@@ -113,14 +105,15 @@ def load_text(text: str, file: str) -> LoadedSpec:
     """The spec's data, and where each part stands (found only when asked for).
 
     Most specs are plain: mappings, lists and scalars, no tags, anchors, duplicate keys
-    or anything else to report. Those are read from the parser's events without keeping
-    a node or a position (``_plain_data``). Anything else, and the positions themselves
+    or anything else to report. Those are read without keeping a node or a position
+    (``_plain_data``): line by line when they keep to plain_yaml's subset, else from
+    libyaml's events. Anything else, and the positions themselves
     when a diagnostic needs them, take the full reader (``_read``), which keeps a
     position for every key and value and reports every problem where it stands."""
     try:
         with _collector_paused():
             data = _plain_data(text)
-    except _Unusual:
+    except Unusual:
         return _read(text, file)
     return LoadedSpec(data, SourceMap(file, locate=lambda into: _locate(text, into)))
 
@@ -469,24 +462,25 @@ def _expansion_budget(root: yaml.Node | None) -> int:
     return EXPANSION_FACTOR * len(seen) + EXPANSION_ALLOWANCE
 
 
-class _Unusual(Exception):
-    """Something only the full reader handles, or reports."""
-
-
 _NO_KEY = object()  # a mapping waits for its next key
-_SCALAR_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("int", "float", "bool", "null")
-)
 
 
 def _plain_data(text: str) -> Any:
-    """The data of a plain spec, read from the parser's events; ``_Unusual`` for any
-    spec that is not plain (see ``load_text``), or that does not parse."""
+    """The data of a plain spec: read line by line when it keeps to the subset that
+    plain_yaml reads, else from libyaml's events; ``Unusual`` for any spec that is not
+    plain (see ``load_text``), or that does not parse."""
+    try:
+        return plain_yaml.read(text)
+    except Unusual:
+        return _from_libyaml(text)
+
+
+def _from_libyaml(text: str) -> Any:
     parser = _LOADER(text)
     try:
         return _from_events(parser)
     except yaml.YAMLError:
-        raise _Unusual from None
+        raise Unusual from None
     finally:
         parser.dispose()
 
@@ -496,27 +490,28 @@ def _from_events(parser: Any) -> Any:
     scalar_event = yaml.ScalarEvent
     end_events = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
-    first_chars = _RESOLVER.yaml_implicit_resolvers
+    first_chars = plain_yaml.FIRST_CHARS
+    scalar = plain_yaml.scalar
     root: list[Any] = []  # holds the document
     top: Any = root  # the collection being read
     stack: list[Any] = []  # the collections around it, and their pending keys
     key: Any = _NO_KEY
     parser.get_event()  # the stream starts
     if type(parser.get_event()) is not yaml.DocumentStartEvent:
-        raise _Unusual  # an empty spec: reported by _read
+        raise Unusual  # an empty spec: reported by _read
     while True:
         event = parser.get_event()
         kind = type(event)
         if kind is scalar_event:
             value = event.value
             if event.tag is not None or event.anchor is not None:
-                raise _Unusual
+                raise Unusual
             if event.implicit[0] and (not value or value[0] in first_chars):
-                value = _resolved(event)
+                value = scalar(value)
             container = False
         elif kind is mapping_start or kind is sequence_start:
             if event.anchor is not None or event.tag is not None:
-                raise _Unusual
+                raise Unusual
             value = {} if kind is mapping_start else []
             container = True
         elif kind in end_events:
@@ -525,12 +520,12 @@ def _from_events(parser: Any) -> Any:
         elif kind is yaml.DocumentEndEvent:
             break
         else:  # an alias
-            raise _Unusual
+            raise Unusual
         if type(top) is list:
             top.append(value)
         elif key is _NO_KEY:
             if container or type(value) is not str or value in top:
-                raise _Unusual  # a non-string or duplicate key: reported by _read
+                raise Unusual  # a non-string or duplicate key: reported by _read
             key = value
             continue
         else:
@@ -540,46 +535,10 @@ def _from_events(parser: Any) -> Any:
             stack.append((top, key))
             top, key = value, _NO_KEY
             if len(stack) >= MAX_DEPTH:
-                raise _Unusual
+                raise Unusual
     if len(root) != 1 or type(parser.get_event()) is not yaml.StreamEndEvent:
-        raise _Unusual  # an empty spec, or several documents: reported by _read
+        raise Unusual  # an empty spec, or several documents: reported by _read
     return root[0]
-
-
-_RESOLVER = yaml.resolver.Resolver()
-_CONSTRUCTOR = yaml.SafeLoader("")
-
-
-# The words PyYAML's resolver reads as booleans or null; any other plain scalar that starts
-# with a letter is a string (tests/test_loader_paths.py compares with the full reader).
-_WORDS = frozenset(
-    form
-    for word in ("yes", "no", "true", "false", "on", "off", "null")
-    for form in (word, word.capitalize(), word.upper())
-)
-
-
-def _resolved(event: yaml.ScalarEvent) -> Any:
-    """A plain scalar that may be more than a string (PyYAML's implicit tags)."""
-    value = event.value
-    if value[:1].isalpha() and value not in _WORDS:
-        return value
-    if value.isdigit() and value.isascii() and value[0] != "0":  # 0... is octal
-        if len(value) > MAX_INT_DIGITS:
-            raise _Unusual
-        return int(value)
-    tag = _RESOLVER.resolve(  # type: ignore[no-untyped-call]
-        yaml.ScalarNode, value, event.implicit
-    )
-    if tag == _STR:
-        return value
-    if tag not in _SCALAR_TAGS or (tag == _INT and len(value) > MAX_INT_TEXT):
-        raise _Unusual  # merge keys, timestamps, ...; huge integers
-    node = yaml.ScalarNode(tag, value)  # a value its resolver matched: it builds
-    built = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
-    if type(built) is int and abs(built) >= _INT_LIMIT:
-        raise _Unusual
-    return built
 
 
 # Mappings and lists are built here, not by PyYAML: any other tag on them would be dropped.
