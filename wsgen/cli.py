@@ -204,6 +204,39 @@ def validate(ctx: typer.Context, specs: SpecsArg = None, fmt: FormatOpt = None) 
 
 
 @app.command()
+def routes(
+    ctx: typer.Context,
+    specs: SpecsArg = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text (an aligned table) or json (schemas/routes.schema.json); problems "
+            "in a spec are reported as `wsgen validate --format FORMAT` reports them.",
+        ),
+    ] = "text",
+) -> None:
+    """Print every route each SPEC serves: full path, kind, name, handler, parameters
+    and where they come from, dependencies by level."""
+    from . import config, pipeline, route_table
+
+    try:
+        if fmt not in route_table.FORMATS:
+            raise UsageError(
+                f"--format must be one of: {', '.join(route_table.FORMATS)}"
+            )
+        inputs = config.inputs(specs, fmt)
+    except UsageError as error:
+        _finish(ctx, fmt, pipeline.stopped("validate", error))
+    found, outcomes = route_table.listings(inputs.specs)
+    if len(found) < len(outcomes):
+        _finish(ctx, fmt, pipeline.Run("validate", None, tuple(outcomes)))
+    streams = _streams(ctx)
+    with _unless_unread(streams):
+        route_table.write(found, fmt, streams.out, streams.err)
+
+
+@app.command()
 def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of the spec (for editors and schema stores)."""
     from .resources import schema_path
