@@ -418,3 +418,11 @@ def test_a_dependency_parameter_shows_its_type_and_keyword(tmp_path: Path) -> No
     ) in row
     params = routes_json(spec)["specs"][0]["routes"][0]["params"]
     assert [p["type"] for p in params] == ["app.models:User", "int", "any"]
+
+
+def test_the_readme_shows_what_the_command_prints() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    command = "$ wsgen routes examples/chat_service/wsgen.yaml\n"
+    shown = readme[readme.index(command) + len(command) :].split("```")[0]
+    assert shown == CHAT_STACKED
+    assert route_table.text(chat_listing(), 150) == shown
