@@ -394,7 +394,8 @@ def test_a_closed_pipe_ends_the_listing_quietly() -> None:
         capture_output=True,
         text=True,
         cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        # No COLUMNS: piped, the table has no width limit, one route per line.
+        env={**_without("COLUMNS"), "PYTHONPATH": str(REPO)},
         timeout=60,
     )
     assert done.stdout.startswith("PATH ")
@@ -426,3 +427,7 @@ def test_the_readme_shows_what_the_command_prints() -> None:
     shown = readme[readme.index(command) + len(command) :].split("```")[0]
     assert shown == CHAT_STACKED
     assert route_table.text(chat_listing(), 150) == shown
+
+
+def _without(name: str) -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if key != name}
