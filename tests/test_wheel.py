@@ -127,7 +127,7 @@ def test_wheel_ships_templates_and_schema(installed: Installed) -> None:
         for p in (REPO / "templates").iterdir()
         if p.is_file()
     }
-    for extra in ("diagnostics.schema.json",):
+    for extra in ("diagnostics.schema.json", "routes.schema.json"):
         assert (
             wheel_bytes(installed.wheel, f"wsgen/schemas/{extra}")
             == (REPO / "schemas" / extra).read_bytes()

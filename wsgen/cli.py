@@ -168,17 +168,48 @@ def generate(
         typer.Option("--force", help="Also overwrite files that wsgen did not write."),
     ] = False,
     fmt: FormatOpt = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            help="Generate, then again on every save of a SPEC or of pyproject.toml, "
+            "until Ctrl-C (needs wsgen[watch]).",
+        ),
+    ] = False,
 ) -> None:
     """Validate each SPEC and write its FastAPI package (routers, app.py, __init__.py)."""
     from . import config, pipeline
 
     try:
         mode = _mode(check=check, diff=diff, dry_run=dry_run)
+        if watch:
+            _watch(ctx, mode, specs, fmt, output, force)
         inputs = config.inputs(specs, fmt, output)
     except UsageError as error:
         _finish(ctx, fmt or _configured_format(), pipeline.stopped("generate", error))
     options = pipeline.Options(mode, inputs.output, force)
     _finish(ctx, inputs.format, pipeline.generate_specs(inputs.specs, options))
+
+
+def _watch(
+    ctx: typer.Context,
+    mode: Mode,
+    specs: list[Path] | None,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
+) -> None:
+    """``generate --watch``: the loop, then exit with its code (UsageError before it)."""
+    from . import watch
+
+    if mode != "write":
+        raise UsageError(
+            f"--watch and --{mode} exclude each other: --watch writes the package on "
+            f"every save; run `wsgen generate --{mode}` on its own"
+        )
+    streams = _streams(ctx)
+    request = watch.Request(specs, fmt, output, force)
+    raise typer.Exit(watch.run(request, streams.out, streams.err))
 
 
 def _mode(**flags: bool) -> Mode:
@@ -201,6 +232,39 @@ def validate(ctx: typer.Context, specs: SpecsArg = None, fmt: FormatOpt = None) 
     except UsageError as error:
         _finish(ctx, fmt or _configured_format(), pipeline.stopped("validate", error))
     _finish(ctx, inputs.format, pipeline.validate_specs(inputs.specs))
+
+
+@app.command()
+def routes(
+    ctx: typer.Context,
+    specs: SpecsArg = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text (an aligned table) or json (schemas/routes.schema.json); problems "
+            "in a spec are reported as `wsgen validate --format FORMAT` reports them.",
+        ),
+    ] = "text",
+) -> None:
+    """Print every route each SPEC serves: full path, kind, name, handler, parameters
+    and where they come from, dependencies by level."""
+    from . import config, pipeline, route_table
+
+    try:
+        if fmt not in route_table.FORMATS:
+            raise UsageError(
+                f"--format must be one of: {', '.join(route_table.FORMATS)}"
+            )
+        inputs = config.inputs(specs, fmt)
+    except UsageError as error:
+        _finish(ctx, fmt, pipeline.stopped("validate", error))
+    found, outcomes = route_table.listings(inputs.specs)
+    if len(found) < len(outcomes):
+        _finish(ctx, fmt, pipeline.Run("validate", None, tuple(outcomes)))
+    streams = _streams(ctx)
+    with _unless_unread(streams):
+        route_table.write(found, fmt, streams.out, streams.err)
 
 
 @app.command()

@@ -303,9 +303,7 @@ class JsonReporter(TextReporter):
         self.say(line)
 
     def finish(self) -> None:
-        document = json.dumps(self.entries, indent=2, ensure_ascii=False)
-        # JSON escapes C0 controls itself; the others it keeps raw, but may escape too.
-        print(_UNSAFE_IN_JSON.sub(_json_escape, document), file=self.out)
+        print(json_text(self.entries), file=self.out)
 
     @staticmethod
     def _would(change: Change) -> str:
@@ -337,6 +335,14 @@ _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069\u
 
 def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(document: Any) -> str:
+    """``document`` as indented JSON that is safe to show on a terminal: JSON escapes C0
+    controls itself; the others (C1, bidirectional overrides) it keeps raw, but may escape
+    too."""
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _UNSAFE_IN_JSON.sub(_json_escape, text)
 
 
 REPORTERS: dict[str, type[TextReporter]] = {
