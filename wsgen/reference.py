@@ -34,7 +34,8 @@ ERROR_FRAME = (
     '{"type": "error", "errors": [{"loc": [...], "msg": "...", "type": "..."}]}'
 )
 NO_MESSAGES = (
-    '{"type": "error", "errors": [{"loc": [], "msg": "...", "type": "no_messages"}]}'
+    '{"type": "error", "errors": [{"loc": [], "msg": "This route receives no messages", '
+    '"type": "no_messages"}]}'
 )
 
 
@@ -377,11 +378,11 @@ def write_page(spec_path: Path, output: Path | None, stdout: TextIO) -> Run:
     try:
         write.atomic_write(output, html.encode("utf-8"))
     except OSError as exc:
-        error = UsageError(
+        unwritable = UsageError(
             f"cannot write {exc.filename or output}: {exc.strerror or exc}"
         )
         return pipeline.Run(
-            "docs", None, (pipeline.Outcome(name, tuple(warnings)),), error
+            "docs", None, (pipeline.Outcome(name, tuple(warnings)),), unwritable
         )
     written = pipeline.Outcome(
         name, tuple(warnings), output=Path(config.display(output))

@@ -17,7 +17,7 @@ from typing import Any
 from .model import Message, MessageField, Scalar
 
 try:  # Python 3.11 moved the parser; it is the same module
-    import re._parser as sre_parse  # type: ignore[import-not-found]
+    import re._parser as sre_parse
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_parse  # type: ignore[no-redef]
 
@@ -77,9 +77,14 @@ def _item(field: MessageField, constraints: dict[str, Scalar]) -> Any:
     return _FIXED[field.item_type]
 
 
-def _number(whole: bool, bounds: dict[str, Scalar]) -> Any:
+def _number(whole: bool, constraints: dict[str, Scalar]) -> Any:
     """A number inside the bounds: the lower one when there is one (stepped inside when
     it is strict), else the upper one, else 1; both bounds: the middle for floats."""
+    bounds = {
+        key: float(value)
+        for key, value in constraints.items()
+        if isinstance(value, (int, float))
+    }
     low = bounds.get("ge", bounds.get("gt"))
     high = bounds.get("le", bounds.get("lt"))
     step = 1 if whole else 0.5
@@ -157,7 +162,7 @@ def _spell_one(op: Any, arg: Any, times: int) -> str:
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         low, high, body = arg
         count = max(low, min(high, times))
-        return _spell(body, times) * count
+        return str(_spell(body, times) * count)
     if name == "CATEGORY":
         return _category(str(arg))
     raise _CannotSpell(name)
