@@ -9,17 +9,19 @@ optional; when it is required, the message has no example (``None``).
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
+import sys
 import uuid
 from typing import Any
 
 from .model import Message, MessageField, Scalar
 
-try:  # Python 3.11 moved the parser; it is the same module
-    import re._parser as sre_parse
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_parse  # type: ignore[no-redef]
+# Python's own regular-expression parser; Python 3.11 moved it (the same module).
+sre_parse: Any = importlib.import_module(
+    "re._parser" if sys.version_info >= (3, 11) else "sre_parse"
+)
 
 _FIXED = {
     "bool": True,
