@@ -231,29 +231,27 @@ def _ref(spec: Spec, name: str) -> str:
 
 def _param(param: Param) -> Field:
     wire = wire_name(param)
-    return Field(
-        name=wire,
-        where=param.source,
-        type=_type(param.item_type, param.is_list),
-        required=param.required,
-        default=_json(param.default) if param.default is not None else None,
-        choices=tuple(_json(c) for c in param.choices),
-        constraints=_constraints(param.constraints),
-        description=param.description,
-        python_name=param.name if param.name != wire else None,
-    )
+    return _row(param, wire, param.source, param.name if param.name != wire else None)
 
 
 def _field(field: MessageField) -> Field:
+    return _row(field, field.name, "")
+
+
+def _row(
+    value: Param | MessageField, name: str, where: str, python_name: str | None = None
+) -> Field:
+    """Parameters and message fields share their options: one row shape for both."""
     return Field(
-        name=field.name,
-        where="",
-        type=_type(field.item_type, field.is_list),
-        required=field.required,
-        default=_json(field.default) if field.default is not None else None,
-        choices=tuple(_json(c) for c in field.choices),
-        constraints=_constraints(field.constraints),
-        description=field.description,
+        name=name,
+        where=where,
+        type=_type(value.item_type, value.is_list),
+        required=value.required,
+        default=_json(value.default) if value.default is not None else None,
+        choices=tuple(_json(c) for c in value.choices),
+        constraints=_constraints(value.constraints),
+        description=value.description,
+        python_name=python_name,
     )
 
 
