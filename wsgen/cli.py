@@ -268,6 +268,37 @@ def routes(
 
 
 @app.command()
+def docs(
+    ctx: typer.Context,
+    spec: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="A wsgen spec (YAML)."
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="The HTML file to write. Default: the page on stdout.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Write SPEC's reference page: one self-contained HTML file, for people to read."""
+    from . import pipeline, reference
+
+    if output is None and fmt == "json":
+        error = UsageError("--format json prints a JSON list on stdout; pass -o FILE")
+        _finish(ctx, fmt, pipeline.stopped("validate", error))
+    run = reference.write_page(spec, output, _streams(ctx).out)
+    _finish(ctx, fmt, run)
+
+
+@app.command()
 def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of the spec (for editors and schema stores)."""
     from .resources import schema_path

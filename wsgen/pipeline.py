@@ -61,7 +61,7 @@ class Outcome(NamedTuple):
 
 
 class Run(NamedTuple):
-    command: Literal["validate", "generate"]
+    command: Literal["validate", "generate", "docs"]
     mode: Mode | None  # None for validate
     outcomes: tuple[Outcome, ...] = ()
     stopped: UsageError | None = None

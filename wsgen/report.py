@@ -77,6 +77,9 @@ class TextReporter:
     def outcome(self, run: Run, outcome: Outcome) -> None:
         if run.command == "validate":
             self.result(f"{outcome.spec}: valid")
+        elif run.command == "docs":  # without a file, stdout is the page itself
+            if outcome.output is not None:
+                self.result(f"wrote {outcome.output}")
         elif run.mode == "write":
             self.written(outcome)
         elif not outcome.changes and not (run.mode == "check" and outcome.orphans):
