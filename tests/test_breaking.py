@@ -334,9 +334,12 @@ def test_cosmetic_changes_no_finding(tmp_path: Path) -> None:
 def test_moved_between_routers_is_judged_by_served_path(tmp_path: Path) -> None:
     """The feed route moves to a router of its own, included so that it is served at
     the same path: nothing changed for a client."""
-    new = _edited(OLD, ((FEED_ROUTE, ""), ("      prefix: /v1\n", "      prefix: /v1\n"
-        "    - router: feeds\n      prefix: /v1/chat\n"), ("routers:\n", "routers:\n"
-        "  feeds:\n    websockets:\n" + FEED_ROUTE)))  # fmt: skip
+    include = "      prefix: /v1\n    - router: feeds\n      prefix: /v1/chat\n"
+    router = "routers:\n  feeds:\n    websockets:\n" + FEED_ROUTE
+    new = _edited(
+        OLD,
+        ((FEED_ROUTE, ""), ("      prefix: /v1\n", include), ("routers:\n", router)),
+    )
     assert _findings(tmp_path, OLD, new) == []
 
 
@@ -399,7 +402,9 @@ def test_invalid_old_spec_stops_with_2(tmp_path: Path) -> None:
     (tmp_path / "new.yaml").write_text(OLD, encoding="utf-8")
     done = run_wsgen("breaking", "new.yaml", "--against", "old.yaml", cwd=tmp_path)
     assert done.returncode == 2
-    assert re.search(r"^old\.yaml:25:13: routers\.chat\.prefix: ", done.stderr, re.M)
+    assert re.search(
+        r"^old\.yaml:25:13: routers\.chat\.prefix: ", done.stderr, re.MULTILINE
+    )
     assert "the old spec old.yaml is invalid" in done.stderr
 
 
