@@ -421,3 +421,12 @@ def test_github_format_names_levels(tmp_path: Path) -> None:
     )  # fmt: skip
     kinds = sorted(line.split(" ", 1)[0] for line in done.stdout.splitlines())
     assert kinds == ["::error", "::notice", "::warning"], done.stdout
+
+
+def test_readme_table_lists_every_rule_with_its_level() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    rows = re.findall(
+        r"^\| `([a-z-]+)` \| ([a-z]+)[^|]*\| [^|]+\|$", readme, re.MULTILINE
+    )
+    table = {rule: level for rule, level in rows if rule in RULES}
+    assert table == {rule: r.level for rule, r in RULES.items()}

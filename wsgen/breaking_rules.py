@@ -89,11 +89,11 @@ RULES: dict[str, Rule] = {
     ),
     "receive-field-tightened": Rule(
         "error",
-        "received message {message!r}: field {name!r}: {what} from {old} to {new}",
+        "received message {message!r}: field {name!r}: {what} tightened from {old} to {new}",
     ),
     "receive-field-loosened": Rule(
         "info",
-        "received message {message!r}: field {name!r}: {what} from {old} to {new}",
+        "received message {message!r}: field {name!r}: {what} loosened from {old} to {new}",
     ),
     "send-message-added": Rule(
         "warning",
