@@ -374,24 +374,6 @@ def _level_at(pair: _Pair, levels: tuple[ServedLevel, ...], index: int) -> JsonP
 # -- messages, from the client's side --------------------------------------------------
 
 
-def _receive(pair: _Pair) -> Iterator[Finding]:
-    olds, news = _contract(pair.old.route, "receive"), _contract(
-        pair.new.route, "receive"
-    )
-    for name in news:
-        if name not in olds:
-            yield pair.found("receive-message-added", ("receive",), name=name)
-        else:
-            old, new = pair.before.messages[name], pair.after.messages[name]
-            yield from _received_fields(pair, old, new)
-    for name in olds:
-        if name not in news:
-            deprecated = pair.before.messages[name].deprecated
-            yield pair.lost(
-                "receive-message-removed", ("receive",), deprecated, name=name
-            )
-
-
 def _contract(route: Route, direction: Literal["receive", "send"]) -> tuple[str, ...]:
     if route.contract is None:
         return ()
@@ -436,19 +418,6 @@ def _field_changes(
     yield from _constraint_changes(was, field)
 
 
-def _send(pair: _Pair) -> Iterator[Finding]:
-    olds, news = _contract(pair.old.route, "send"), _contract(pair.new.route, "send")
-    for name in news:
-        if name not in olds:
-            yield pair.found("send-message-added", ("send",), name=name)
-        else:
-            old, new = pair.before.messages[name], pair.after.messages[name]
-            yield from _sent_fields(pair, old, new)
-    for name in olds:
-        if name not in news:
-            yield pair.lost("send-message-removed", ("send",), False, name=name)
-
-
 def _sent_fields(pair: _Pair, old: Message, new: Message) -> Iterator[Finding]:
     now = {f.name: f for f in new.fields}
     for was in old.fields:
@@ -474,6 +443,37 @@ def _sent_fields(pair: _Pair, old: Message, new: Message) -> Iterator[Finding]:
                 old=_type(was),
                 new=_type(field),
             )
+
+
+# Per direction: the rules of a message added and removed, and how fields compare.
+_DIRECTIONS = {
+    "receive": ("receive-message-added", "receive-message-removed", _received_fields),
+    "send": ("send-message-added", "send-message-removed", _sent_fields),
+}
+
+
+def _messages(pair: _Pair, direction: Literal["receive", "send"]) -> Iterator[Finding]:
+    added, removed, fields = _DIRECTIONS[direction]
+    olds = _contract(pair.old.route, direction)
+    news = _contract(pair.new.route, direction)
+    for name in news:
+        if name not in olds:
+            yield pair.found(added, (direction,), name=name)
+        else:
+            old, new = pair.before.messages[name], pair.after.messages[name]
+            yield from fields(pair, old, new)
+    for name in olds:
+        if name not in news:
+            deprecated = pair.before.messages[name].deprecated
+            yield pair.lost(removed, (direction,), deprecated, name=name)
+
+
+def _receive(pair: _Pair) -> Iterator[Finding]:
+    return _messages(pair, "receive")
+
+
+def _send(pair: _Pair) -> Iterator[Finding]:
+    return _messages(pair, "send")
 
 
 def _on_invalid(pair: _Pair) -> Iterator[Finding]:

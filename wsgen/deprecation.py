@@ -12,21 +12,19 @@ NOTE = "Deprecated: kept for clients already deployed, to be removed."
 def route_doc(route: Route) -> str | None:
     """The endpoint's docstring text, or None for none (a blank description gets none)."""
     names = [p.name for p in route.params if p.deprecated]
-    notes = [NOTE] if route.deprecated else []
-    if names:
-        notes.append(f"Deprecated parameters: {', '.join(names)}.")
-    return _joined(route.description, notes)
+    return _doc(route.description, route.deprecated, "parameters", names)
 
 
 def message_doc(message: Message) -> str | None:
     """The message model's docstring text, or None for none."""
     names = [f.name for f in message.fields if f.deprecated]
-    notes = [NOTE] if message.deprecated else []
+    return _doc(message.description, message.deprecated, "fields", names)
+
+
+def _doc(
+    description: str | None, deprecated: bool, parts: str, names: list[str]
+) -> str | None:
+    paragraphs = [(description or "").strip(), NOTE if deprecated else ""]
     if names:
-        notes.append(f"Deprecated fields: {', '.join(names)}.")
-    return _joined(message.description, notes)
-
-
-def _joined(description: str | None, notes: list[str]) -> str | None:
-    parts = [(description or "").strip(), *notes]
-    return "\n\n".join(part for part in parts if part) or None
+        paragraphs.append(f"Deprecated {parts}: {', '.join(names)}.")
+    return "\n\n".join(p for p in paragraphs if p) or None
