@@ -430,3 +430,14 @@ def test_readme_table_lists_every_rule_with_its_level() -> None:
     )
     table = {rule: level for rule, level in rows if rule in RULES}
     assert table == {rule: r.level for rule, r in RULES.items()}
+
+
+def test_json_findings_follow_the_diagnostics_schema(tmp_path: Path) -> None:
+    import jsonschema
+
+    root = Path(__file__).resolve().parents[1]
+    schema = json.loads((root / "schemas" / "diagnostics.schema.json").read_text())
+    new = _edited(OLD, ((FEED_ROUTE, ""), ("name: room", "name: lobby")))
+    found = _findings(tmp_path, OLD, new)
+    assert {f["severity"] for f in found} == {"error", "warning"}
+    jsonschema.validate(found, schema)
