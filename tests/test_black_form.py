@@ -102,6 +102,8 @@ def param(draw: st.DrawFn, deps: list[str]) -> dict[str, Any]:
         raw["default"] = draw(_default(kind, is_list))
     if draw(st.booleans()):
         raw["description"] = draw(TEXT)
+    if draw(st.integers(0, 3)) == 0:
+        raw["deprecated"] = True  # its name joins the endpoint's docstring
     if draw(st.booleans()):
         raw["alias"] = draw(TEXT.filter(lambda t: t.strip() and "\n" not in t))
     if kind == "str" and draw(st.integers(0, 3)) == 0:
@@ -128,6 +130,8 @@ def route(draw: st.DrawFn, deps: list[str], number: int) -> dict[str, Any]:
     }
     if draw(st.booleans()):
         raw["description"] = draw(TEXT)
+    if draw(st.integers(0, 3)) == 0:
+        raw["deprecated"] = True
     if draw(st.integers(0, 6)) == 0:
         raw["kind"] = "starlette"
         return raw

@@ -23,6 +23,8 @@ def field(draw: st.DrawFn) -> dict[str, Any]:
     raw: dict[str, Any] = {"type": f"list[{kind}]" if is_list else kind}
     if draw(st.booleans()):
         raw["required"] = False
+    if draw(st.integers(0, 3)) == 0:
+        raw["deprecated"] = True  # its name joins the model's docstring
     if kind in ("str", "int") and not is_list and draw(st.booleans()):
         values = draw(
             st.lists(
@@ -59,6 +61,8 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         raw: dict[str, Any] = {}
         if draw(st.booleans()):
             raw["description"] = draw(TEXT)
+        if draw(st.integers(0, 3)) == 0:
+            raw["deprecated"] = True
         fields = {
             draw(FIELD_NAMES): draw(field()) for _ in range(draw(st.integers(0, 5)))
         }

@@ -475,3 +475,35 @@ def test_the_readme_local_hooks_work_as_written(tmp_path: Path) -> None:
     assert f"broken.wsgen.yaml:4:13: {BROKEN_LINE}" in failed.stdout
     assert hook_line(failed.stdout, "wsgen generate --check").endswith("Failed")
     assert_stale_report(failed.stdout)
+
+
+BREAKING_CONFIG = """\
+repos:
+  - repo: {repo}
+    rev: {rev}
+    hooks:
+      - id: wsgen-breaking
+"""
+
+
+def test_breaking_fails_a_removed_route_against_head(
+    project: Path, hook_repo: HookRepo, home: Path
+) -> None:
+    (project / ".pre-commit-config.yaml").write_text(
+        BREAKING_CONFIG.format(repo=hook_repo.path, rev=hook_repo.rev), encoding="utf-8"
+    )
+    commit_all(project, "the breaking hook")
+    result = pre_commit("run", "wsgen-breaking", "--files", "wsgen.yaml", cwd=project,
+                        home=home)  # fmt: skip
+    assert result.returncode == 0, result.stdout
+    assert (
+        "wsgen.yaml: no breaking change" in result.stdout or "Passed" in result.stdout
+    )
+    spec = project / "wsgen.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("/chat", "/talk"))
+    git("add", "wsgen.yaml", cwd=project)
+    result = pre_commit("run", "wsgen-breaking", cwd=project, home=home)  # staged
+    assert result.returncode == 1, result.stdout
+    assert hook_line(result.stdout, "wsgen breaking --against HEAD").endswith("Failed")
+    assert "HEAD:wsgen.yaml:7:9: routers.chat.websockets[0]: /chat/room/{room_id}: " \
+        "route removed" in result.stdout, result.stdout  # fmt: skip

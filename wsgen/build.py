@@ -93,6 +93,7 @@ def _route(raw: dict[str, Any]) -> Route:
         dependencies=tuple(raw.get("dependencies", ())),
         params=tuple(params),
         contract=_contract(raw),
+        deprecated=raw.get("deprecated", False),
     )
 
 
@@ -112,6 +113,7 @@ def _message(name: str, raw: dict[str, Any]) -> Message:
         name=name,
         description=raw.get("description"),
         fields=tuple(_field(fname, f) for fname, f in raw.get("fields", {}).items()),
+        deprecated=raw.get("deprecated", False),
     )
 
 
@@ -127,6 +129,7 @@ def _field(name: str, raw: dict[str, Any]) -> MessageField:
         description=raw.get("description"),
         constraints=_constraints(raw),
         choices=tuple(raw.get("enum", ())),
+        deprecated=raw.get("deprecated", False),
     )
 
 
@@ -152,6 +155,7 @@ def _path_param(name: str, convertor: str | None, raw: dict[str, Any] | None) ->
         description=raw.get("description"),
         constraints=_constraints(raw),
         choices=tuple(raw.get("enum", ())),
+        deprecated=raw.get("deprecated", False),
     )
 
 
@@ -171,6 +175,7 @@ def _param(name: str, raw: dict[str, Any]) -> Param:
             description=raw.get("description"),
             depends=raw["depends"],
             result_type=result_type,
+            deprecated=raw.get("deprecated", False),
         )
     item_type, is_list = typenames.split(raw.get("type", "str"))
     has_default = "default" in raw
@@ -185,6 +190,7 @@ def _param(name: str, raw: dict[str, Any]) -> Param:
         description=raw.get("description"),
         constraints=_constraints(raw),
         choices=tuple(raw.get("enum", ())),
+        deprecated=raw.get("deprecated", False),
     )
 
 

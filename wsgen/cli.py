@@ -299,6 +299,54 @@ def docs(
 
 
 @app.command()
+def breaking(
+    ctx: typer.Context,
+    specs: SpecsArg = None,
+    against: Annotated[
+        str,
+        typer.Option(
+            "--against",
+            help="The old version: a spec file, or a git revision (the spec is read at "
+            "it from the same path, or REV:path names the file). A file wins.",
+            show_default=False,
+        ),
+    ] = "",
+    allow: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow",
+            help="Accept one finding, as RULE:PATH (repeatable); also 'allow-breaking' "
+            "in [tool.wsgen].",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 on findings at this level or above: " "error or warning.",
+        ),
+    ] = "error",
+    fmt: FormatOpt = None,
+) -> None:
+    """Report each change of SPEC since --against that breaks clients already deployed."""
+    from . import breaking_run, config, pipeline
+
+    try:
+        if not against:
+            raise UsageError("--against is required: a spec file or a git revision")
+        if fail_on not in ("error", "warning"):
+            raise UsageError("--fail-on must be error or warning")
+        inputs = config.inputs(specs, fmt)
+        entries = (*config.load(Path.cwd()).allow_breaking, *(allow or ()))
+        allowed = breaking_run.parse_allow(entries)
+    except UsageError as error:
+        _finish(ctx, fmt or _configured_format(), pipeline.stopped("breaking", error))
+    run = breaking_run.breaking_specs(inputs.specs, against, allowed, fail_on)  # type: ignore[arg-type]
+    _finish(ctx, inputs.format, run)
+
+
+@app.command()
 def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of the spec (for editors and schema stores)."""
     from .resources import schema_path

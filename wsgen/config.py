@@ -5,6 +5,7 @@ it, and how spec paths are named in messages and generated headers.
     spec = ["api/wsgen.yaml", "admin/wsgen.yaml"]   # or one string
     output = "api/routes"                           # only with a single spec
     format = "text"                                 # text, json or github
+    allow-breaking = ["route-removed:/chat/old"]    # wsgen breaking: accepted findings
 
 Paths are relative to the pyproject.toml. Command-line arguments override every key.
 """
@@ -24,7 +25,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KEYS = ("spec", "output", "format")
+KEYS = ("spec", "output", "format", "allow-breaking")
 FORMATS = ("text", "json", "github")  # how diagnostics are reported (report.py)
 
 
@@ -37,6 +38,7 @@ class Config(NamedTuple):
     specs: tuple[Path, ...] = ()
     output: Path | None = None
     format: str | None = None
+    allow_breaking: tuple[str, ...] = ()  # RULE:PATH entries (breaking_run.parse_allow)
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -117,11 +119,15 @@ def _parse(file: Path, table: Any) -> Config:
     fmt = table.get("format")
     if fmt is not None and fmt not in FORMATS:
         raise ConfigError(f"{where}: 'format' must be one of: {', '.join(FORMATS)}")
+    allow = table.get("allow-breaking", [])
+    if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
+        raise ConfigError(f"{where}: 'allow-breaking' must be a list of 'RULE:PATH'")
     return Config(
         file,
         tuple(root / s for s in specs),
         None if output is None else root / output,
         fmt,
+        tuple(allow),
     )
 
 

@@ -45,6 +45,7 @@ class Param:
     constraints: tuple[tuple[str, Scalar], ...] = ()
     choices: tuple[Scalar, ...] = ()  # enum: the only values allowed (typing.Literal)
     result_type: ImportRef | None = None
+    deprecated: bool = False  # kept for old clients: removing it later is not a break
 
     @property
     def default_factory(self) -> bool:
@@ -67,6 +68,7 @@ class MessageField:
     description: str | None = None
     constraints: tuple[tuple[str, Scalar], ...] = ()  # as Param.constraints
     choices: tuple[Scalar, ...] = ()  # enum: the only values allowed (typing.Literal)
+    deprecated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,7 @@ class Message:
     name: str  # also the value of the wire field ``type``
     description: str | None
     fields: tuple[MessageField, ...]
+    deprecated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,7 @@ class Route:
     dependencies: tuple[str, ...]
     params: tuple[Param, ...]
     contract: Contract | None = None  # None: the handler gets the bare WebSocket
+    deprecated: bool = False
 
 
 @dataclass(frozen=True, slots=True)

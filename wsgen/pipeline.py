@@ -61,27 +61,39 @@ class Outcome(NamedTuple):
 
 
 class Run(NamedTuple):
-    command: Literal["validate", "generate", "docs"]
-    mode: Mode | None  # None for validate
+    command: Literal["validate", "generate", "docs", "breaking"]
+    mode: Mode | None  # None for validate, docs and breaking
     outcomes: tuple[Outcome, ...] = ()
     stopped: UsageError | None = None
+    # breaking: the weakest level of finding that fails the run ("error" or "warning")
+    fail_on: str | None = None
 
     @property
     def errors(self) -> int:
         return sum(o.errors for o in self.outcomes)
 
     @property
+    def warnings(self) -> int:
+        return sum(
+            d.severity == "warning" for o in self.outcomes for d in o.diagnostics
+        )
+
+    @property
     def exit_code(self) -> int:
         """0 success or up to date, 1 an invalid spec or (--check) a stale tree, 2 usage."""
         if self.stopped is not None:
             return 2
+        if self.fail_on == "warning":
+            return 1 if self.errors or self.warnings else 0
         stale = self.mode == "check" and any(
             o.changes or o.orphans for o in self.outcomes
         )
         return 1 if self.errors or stale else 0
 
 
-def stopped(command: Literal["validate", "generate"], error: UsageError) -> Run:
+def stopped(
+    command: Literal["validate", "generate", "breaking"], error: UsageError
+) -> Run:
     """A run that ended before any spec was read."""
     return Run(command, None, stopped=error)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from . import header, layout, resources, typenames
+from . import deprecation, header, layout, resources, typenames
 from .imports import ImportLine, Imports
 from .literals import py_literal
 from .model import ImportRef, Include, Param, Route, Router, Spec
@@ -224,7 +224,7 @@ def _endpoint(
         params=tuple(_param(files, p) for p in route.params),
         handler=handler,
         # A blank description would make an empty docstring: it gets none.
-        description=(route.description or "").strip() or None,
+        description=deprecation.route_doc(route),
         connection=connection,
     )
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from . import header
+from . import deprecation, header
 from .imports import ImportLine, Imports
 from .layout import Chunk, call, docstring, keyword, lay_out, literal, subscript
 from .literals import docstring as escape_docstring
@@ -124,7 +124,7 @@ def _typing(imports: Imports, name: str) -> None:
 
 def _model(imports: Imports, message: Message) -> ModelContext:
     cls = class_name(message.name)
-    description = (message.description or "").strip() or None
+    description = deprecation.message_doc(message)
     name = py_literal(message.name)
     kind = annotated("type", subscript("Literal", [(name,)]), (name,))
     return ModelContext(

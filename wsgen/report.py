@@ -44,6 +44,15 @@ def _orphan_message(spec: str) -> str:
     return f"generated from {spec!r}, which no longer exists, so nothing updates it"
 
 
+def _breaking_summary(outcome: Outcome) -> str:
+    counts = [
+        f"{n} {level}{'s' if n != 1 else ''}"
+        for level in ("warning", "info")
+        if (n := sum(d.severity == level for d in outcome.diagnostics))
+    ]
+    return "no breaking change" + (f" ({', '.join(counts)})" if counts else "")
+
+
 def use_colour(stream: TextIO) -> bool:
     return "NO_COLOR" not in os.environ and stream.isatty()
 
@@ -53,7 +62,7 @@ def text_line(diagnostic: Diagnostic, colour: bool) -> str:
         return diagnostic.format()
     location = f"{diagnostic.file}:{diagnostic.line}:{diagnostic.column}:"
     plain = diagnostic.format()[len(location) :]
-    tint = "33" if diagnostic.severity == "warning" else "31"
+    tint = {"warning": "33", "info": "36"}.get(diagnostic.severity, "31")
     return f"\x1b[1m{location}\x1b[0m\x1b[{tint}m{plain}\x1b[0m"
 
 
@@ -80,6 +89,8 @@ class TextReporter:
         elif run.command == "docs":  # without a file, stdout is the page itself
             if outcome.output is not None:
                 self.result(f"wrote {outcome.output}")
+        elif run.command == "breaking":
+            self.result(f"{outcome.spec}: {_breaking_summary(outcome)}")
         elif run.mode == "write":
             self.written(outcome)
         elif not outcome.changes and not (run.mode == "check" and outcome.orphans):
@@ -176,7 +187,7 @@ def _escape_property(text: str) -> str:
 
 
 def github_line(diagnostic: Diagnostic) -> str:
-    level = "warning" if diagnostic.severity == "warning" else "error"
+    level = {"warning": "warning", "info": "notice"}.get(diagnostic.severity, "error")
     text = (
         diagnostic.message
         if not diagnostic.hint
