@@ -21,8 +21,8 @@ import pytest
 from _apps import REPO, import_isolated, run_wsgen
 
 from wsgen import param_rules
-from wsgen.loader import MAX_INT_DIGITS
 from wsgen.naming import suggest_identifier
+from wsgen.plain_yaml import MAX_INT_DIGITS
 from wsgen.rules import MAX_ROUTER_NAME_BYTES
 
 # Any attribute of these modules is a handler or a dependency (PEP 562), so a spec may name

@@ -10,9 +10,9 @@ from itertools import pairwise
 from typing import Any
 
 from . import typenames
-from .loader import MAX_INT_DIGITS
 from .naming import reserved, unreserved
 from .paths import CONVERTOR_TYPES, implied_type
+from .plain_yaml import MAX_INT_DIGITS
 from .ref_rules import SpecView, check_dependency_ref, check_import_ref
 from .source import JsonPath
 
