@@ -5,6 +5,7 @@ it, and how spec paths are named in messages and generated headers.
     spec = ["api/wsgen.yaml", "admin/wsgen.yaml"]   # or one string
     output = "api/routes"                           # only with a single spec
     format = "text"                                 # text, json or github
+    imports = false                                 # validate --imports by default
 
 Paths are relative to the pyproject.toml. Command-line arguments override every key.
 """
@@ -24,7 +25,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KEYS = ("spec", "output", "format")
+KEYS = ("spec", "output", "format", "imports")
 FORMATS = ("text", "json", "github")  # how diagnostics are reported (report.py)
 
 
@@ -37,6 +38,7 @@ class Config(NamedTuple):
     specs: tuple[Path, ...] = ()
     output: Path | None = None
     format: str | None = None
+    imports: bool = False
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -117,11 +119,15 @@ def _parse(file: Path, table: Any) -> Config:
     fmt = table.get("format")
     if fmt is not None and fmt not in FORMATS:
         raise ConfigError(f"{where}: 'format' must be one of: {', '.join(FORMATS)}")
+    imports = table.get("imports", False)
+    if not isinstance(imports, bool):
+        raise ConfigError(f"{where}: 'imports' must be true or false")
     return Config(
         file,
         tuple(root / s for s in specs),
         None if output is None else root / output,
         fmt,
+        imports,
     )
 
 
@@ -131,6 +137,7 @@ class Inputs(NamedTuple):
     specs: tuple[Path, ...]
     output: Path | None
     format: str
+    imports: bool = False  # [tool.wsgen] imports: validate imports by default
 
 
 def inputs(
@@ -149,7 +156,7 @@ def inputs(
     output = output or (None if specs else settings.output)
     for path in (*chosen, *([output] if output is not None else [])):
         _check_name_is_text(path)
-    return Inputs(chosen, output, fmt)
+    return Inputs(chosen, output, fmt, settings.imports)
 
 
 def _check_name_is_text(path: Path) -> None:

@@ -126,17 +126,46 @@ def generate_files(spec: Spec) -> dict[str, str]:
 # -- the commands ----------------------------------------------------------------------
 
 
-def validate_specs(paths: Sequence[Path]) -> Run:
+def validate_specs(
+    paths: Sequence[Path], imports: bool = False, timeout: float | None = None
+) -> Run:
+    """``imports``: also import what the valid specs reference (import_check), in one
+    child process for the run, after every spec has been read."""
     outcomes = []
+    valid = []
     for path in paths:
         name = config.display(path)
         try:
-            _, warnings = checked(name, read_spec(path, name))
+            loaded, warnings = checked(name, read_spec(path, name))
         except SpecError as error:
             outcomes.append(Outcome(name, tuple(error.diagnostics)))
         else:
             outcomes.append(Outcome(name, tuple(warnings)))
+            valid.append((len(outcomes) - 1, path, loaded))
+    if imports and valid:
+        outcomes = _with_imports(outcomes, valid, timeout)
     return Run("validate", None, tuple(outcomes))
+
+
+def _with_imports(
+    outcomes: list[Outcome],
+    valid: list[tuple[int, Path, LoadedSpec]],
+    timeout: float | None,
+) -> list[Outcome]:
+    from . import build, import_check
+
+    subjects = []
+    for _, path, loaded in valid:
+        model = build.spec_model(loaded.data, config.source_name(path))
+        refs = import_check.references(model, loaded.data)
+        subjects.append(import_check.Subject(loaded, refs, import_check.roots(path)))
+    with phase("imports"):
+        import_check.check(subjects, timeout or import_check.DEFAULT_TIMEOUT)
+    for (at, _, _), subject in zip(valid, subjects):
+        found = sorted(subject.found, key=Diagnostic.sort_key)
+        outcome = outcomes[at]
+        outcomes[at] = outcome._replace(diagnostics=(*outcome.diagnostics, *found))
+    return outcomes
 
 
 def generate_specs(paths: Sequence[Path], options: Options) -> Run:
