@@ -475,3 +475,42 @@ def test_the_readme_local_hooks_work_as_written(tmp_path: Path) -> None:
     assert f"broken.wsgen.yaml:4:13: {BROKEN_LINE}" in failed.stdout
     assert hook_line(failed.stdout, "wsgen generate --check").endswith("Failed")
     assert_stale_report(failed.stdout)
+
+
+# --- wsgen-validate-imports ---------------------------------------------------------------
+
+IMPORTS_CONFIG = """\
+repos:
+  - repo: {repo}
+    rev: {rev}
+    hooks:
+      - id: wsgen-validate-imports
+"""
+
+
+def test_validate_imports_hook_reports_a_missing_handler(
+    project: Path, hook_repo: HookRepo, home: Path
+) -> None:
+    (project / ".pre-commit-config.yaml").write_text(
+        IMPORTS_CONFIG.format(repo=hook_repo.path, rev=hook_repo.rev), encoding="utf-8"
+    )
+    handlers = project / "chat_app" / "handlers.py"
+    handlers.write_text("async def chat_rom(websocket, room_id): ...\n")
+    git("add", "-A", cwd=project)
+    failed = pre_commit(
+        "run", "wsgen-validate-imports", "--all-files", cwd=project, home=home
+    )
+    assert failed.returncode == 1, failed.stdout
+    assert hook_line(failed.stdout, "wsgen validate --imports").endswith("Failed")
+    assert (
+        "wsgen.yaml:8:18: routers.chat.websockets[0].handler: module "
+        "'chat_app.handlers' has no attribute 'chat_room'; did you mean 'chat_rom'?"
+    ) in failed.stdout
+
+    handlers.write_text("async def chat_room(websocket, room_id): ...\n")
+    git("add", "-A", cwd=project)
+    passed = pre_commit(
+        "run", "wsgen-validate-imports", "--all-files", cwd=project, home=home
+    )
+    assert passed.returncode == 0, passed.stdout
+    assert hook_line(passed.stdout, "wsgen validate --imports").endswith("Passed")
