@@ -227,6 +227,26 @@ def validate(
 
 
 @app.command()
+def scaffold(
+    ctx: typer.Context,
+    specs: SpecsArg = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Write nothing; show what would be written."),
+    ] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Write the handlers and dependencies each SPEC names that do not exist yet."""
+    from . import config, pipeline
+
+    try:
+        inputs = config.inputs(specs, fmt)
+    except UsageError as error:
+        _finish(ctx, fmt or _configured_format(), pipeline.stopped("scaffold", error))
+    _finish(ctx, inputs.format, pipeline.scaffold_specs(inputs.specs, dry_run))
+
+
+@app.command()
 def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of the spec (for editors and schema stores)."""
     from .resources import schema_path

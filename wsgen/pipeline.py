@@ -16,6 +16,7 @@ pre-commit hook) never pays for them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -61,7 +62,7 @@ class Outcome(NamedTuple):
 
 
 class Run(NamedTuple):
-    command: Literal["validate", "generate"]
+    command: Literal["validate", "generate", "scaffold"]
     mode: Mode | None  # None for validate
     outcomes: tuple[Outcome, ...] = ()
     stopped: UsageError | None = None
@@ -81,7 +82,9 @@ class Run(NamedTuple):
         return 1 if self.errors or stale else 0
 
 
-def stopped(command: Literal["validate", "generate"], error: UsageError) -> Run:
+def stopped(
+    command: Literal["validate", "generate", "scaffold"], error: UsageError
+) -> Run:
     """A run that ended before any spec was read."""
     return Run(command, None, stopped=error)
 
@@ -235,3 +238,30 @@ def _produce(
         steps.changes,
         orphans=steps.orphans,
     )
+
+
+def scaffold_specs(paths: Sequence[Path], dry_run: bool = False) -> Run:
+    """Write (or, ``dry_run``, show as a diff) the handlers and dependencies each valid
+    spec names that do not exist yet (scaffold.py)."""
+    from . import import_check, scaffold
+
+    mode: Mode = "diff" if dry_run else "write"
+    outcomes = []
+    for path in paths:
+        name = config.display(path)
+        try:
+            model, warnings = load_model(path, name)
+        except SpecError as error:
+            outcomes.append(Outcome(name, tuple(error.diagnostics)))
+            continue
+        changes = scaffold.plan(path, model)
+        if not dry_run:
+            try:
+                scaffold.write(changes)
+            except OSError as exc:
+                failed = UsageError(f"cannot write {exc.filename}: {exc.strerror}")
+                return Run("scaffold", mode, (*outcomes, Outcome(name)), failed)
+        shown = tuple(replace(c, path=Path(config.display(c.path))) for c in changes)
+        root = Path(config.display(import_check.roots(path)[0]))
+        outcomes.append(Outcome(name, tuple(warnings), root, len(shown), shown))
+    return Run("scaffold", mode, tuple(outcomes))
