@@ -47,11 +47,22 @@ def assert_closes_after_accept(client: TestClient, url: str) -> None:
         assert message["type"] == "websocket.close"
 
 
+def readme_walk_through() -> list[list[str]]:
+    """The commands of the README's "From nothing to a served app", comments dropped."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## From nothing to a served app") :]
+    block = section[section.index("```sh\n") + 6 : section.index("```\n", 10)]
+    return [line.split("#")[0].split() for line in block.splitlines()]
+
+
 def test_the_readme_walk_through(tmp_path: Path) -> None:
-    """init, scaffold, generate, uvicorn: a served app without writing any code."""
+    """init, scaffold, generate, uvicorn, as the README writes them: a served app
+    without writing any code."""
+    commands = readme_walk_through()
+    assert [c[0] for c in commands] == ["wsgen", "wsgen", "wsgen", "uvicorn"]
     (tmp_path / "pyproject.toml").write_text(PYPROJECT)
-    for command in (("init",), ("scaffold",), ("generate",)):
-        result = run_wsgen(*command, cwd=tmp_path)
+    for command in commands[:3]:
+        result = run_wsgen(*command[1:], cwd=tmp_path)
         assert result.returncode == 0, result.stderr
     written = tree(tmp_path)
     assert sorted(written) == [
@@ -78,7 +89,7 @@ def test_the_readme_walk_through(tmp_path: Path) -> None:
         assert_closes_after_accept(client, "/chat/rooms/lobby?nickname=ann")
 
     with (
-        uvicorn_server(tmp_path, "app.routes.app:app", tmp_path) as url,
+        uvicorn_server(tmp_path, commands[3][1], tmp_path) as url,
         connect(f"{url}/chat/rooms/lobby", open_timeout=RECV_TIMEOUT) as ws,
         pytest.raises(ConnectionClosedOK),
     ):
