@@ -494,12 +494,15 @@ def test_validate_imports_hook_reports_a_missing_handler(
     (project / ".pre-commit-config.yaml").write_text(
         IMPORTS_CONFIG.format(repo=hook_repo.path, rev=hook_repo.rev), encoding="utf-8"
     )
-    handlers = project / "chat_app" / "handlers.py"
-    handlers.write_text("async def chat_rom(websocket, room_id): ...\n")
-    git("add", "-A", cwd=project)
-    failed = pre_commit(
-        "run", "wsgen-validate-imports", "--all-files", cwd=project, home=home
-    )
+
+    def run_with(handlers: str) -> subprocess.CompletedProcess[str]:
+        (project / "chat_app" / "handlers.py").write_text(handlers)
+        git("add", "-A", cwd=project)
+        return pre_commit(
+            "run", "wsgen-validate-imports", "--all-files", cwd=project, home=home
+        )
+
+    failed = run_with("async def chat_rom(websocket, room_id): ...\n")
     assert failed.returncode == 1, failed.stdout
     assert hook_line(failed.stdout, "wsgen validate --imports").endswith("Failed")
     assert (
@@ -507,10 +510,6 @@ def test_validate_imports_hook_reports_a_missing_handler(
         "'chat_app.handlers' has no attribute 'chat_room'; did you mean 'chat_rom'?"
     ) in failed.stdout
 
-    handlers.write_text("async def chat_room(websocket, room_id): ...\n")
-    git("add", "-A", cwd=project)
-    passed = pre_commit(
-        "run", "wsgen-validate-imports", "--all-files", cwd=project, home=home
-    )
+    passed = run_with("async def chat_room(websocket, room_id): ...\n")
     assert passed.returncode == 0, passed.stdout
     assert hook_line(passed.stdout, "wsgen validate --imports").endswith("Passed")
