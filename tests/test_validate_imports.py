@@ -211,3 +211,25 @@ def test_every_example_passes(tmp_path: Path) -> None:
     result = run_wsgen_process("validate", "--imports", *specs)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(": valid\n") == len(specs)
+
+
+def test_typed_dependency_that_is_not_a_class(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "app" / "models.py").write_text("User = 3\n")
+    result = run_wsgen("validate", "--imports", "--import-timeout", "1", cwd=root)
+    assert (
+        "wsgen.yaml:23:36: routers.chat.websockets[2].params.u.type: 'app.models:User' "
+        "is not a class (it is a int); point at the class the dependency returns"
+    ) in result.stderr
+
+
+def test_a_child_per_hang_does_not_hide_later_modules(tmp_path: Path) -> None:
+    """Modules are imported in name order: app.dies ends the child and app.loops hangs
+    it, and a new child still checks app.handlers and app.models after them."""
+    root = project(tmp_path)
+    (root / "app" / "models.py").write_text("class User: ...\n")
+    result = run_wsgen("validate", "--imports", "--import-timeout", "1", cwd=root)
+    assert "app.models" not in result.stderr  # imported and found, after the hang
+    assert "did not finish within 1 s" in result.stderr
+    assert "ended the process" in result.stderr
+    assert "'app.handlers:bad_sig' cannot take the call" in result.stderr
