@@ -79,7 +79,8 @@ def test_the_readme_walk_through(tmp_path: Path) -> None:
     )
     black_check([tmp_path / "app" / "deps.py", tmp_path / "app" / "handlers.py"])
     again = run_wsgen("scaffold", cwd=tmp_path)
-    assert again.returncode == 0 and "wrote" not in again.stdout
+    assert again.returncode == 0
+    assert again.stdout == "wsgen.yaml: nothing to scaffold\n"
     assert tree(tmp_path) == written  # idempotent
     checked = run_wsgen("validate", "--imports", cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr

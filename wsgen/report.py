@@ -77,6 +77,8 @@ class TextReporter:
     def outcome(self, run: Run, outcome: Outcome) -> None:
         if run.command == "validate":
             self.result(f"{outcome.spec}: valid")
+        elif run.command == "scaffold" and not outcome.changes:
+            self.result(f"{outcome.spec}: nothing to scaffold")
         elif run.mode == "write":
             self.written(outcome)
         elif not outcome.changes and not (run.mode == "check" and outcome.orphans):
