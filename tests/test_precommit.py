@@ -507,3 +507,41 @@ def test_breaking_fails_a_removed_route_against_head(
     assert hook_line(result.stdout, "wsgen breaking --against HEAD").endswith("Failed")
     assert "HEAD:wsgen.yaml:7:9: routers.chat.websockets[0]: /chat/room/{room_id}: " \
         "route removed" in result.stdout, result.stdout  # fmt: skip
+
+
+# --- wsgen-validate-imports ---------------------------------------------------------------
+
+IMPORTS_CONFIG = """\
+repos:
+  - repo: {repo}
+    rev: {rev}
+    hooks:
+      - id: wsgen-validate-imports
+"""
+
+
+def test_validate_imports_hook_reports_a_missing_handler(
+    project: Path, hook_repo: HookRepo, home: Path
+) -> None:
+    (project / ".pre-commit-config.yaml").write_text(
+        IMPORTS_CONFIG.format(repo=hook_repo.path, rev=hook_repo.rev), encoding="utf-8"
+    )
+
+    def run_with(handlers: str) -> subprocess.CompletedProcess[str]:
+        (project / "chat_app" / "handlers.py").write_text(handlers)
+        git("add", "-A", cwd=project)
+        return pre_commit(
+            "run", "wsgen-validate-imports", "--all-files", cwd=project, home=home
+        )
+
+    failed = run_with("async def chat_rom(websocket, room_id): ...\n")
+    assert failed.returncode == 1, failed.stdout
+    assert hook_line(failed.stdout, "wsgen validate --imports").endswith("Failed")
+    assert (
+        "wsgen.yaml:8:18: routers.chat.websockets[0].handler: module "
+        "'chat_app.handlers' has no attribute 'chat_room'; did you mean 'chat_rom'?"
+    ) in failed.stdout
+
+    passed = run_with("async def chat_room(websocket, room_id): ...\n")
+    assert passed.returncode == 0, passed.stdout
+    assert hook_line(passed.stdout, "wsgen validate --imports").endswith("Passed")

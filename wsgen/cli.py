@@ -223,7 +223,28 @@ def _mode(**flags: bool) -> Mode:
 
 
 @app.command()
-def validate(ctx: typer.Context, specs: SpecsArg = None, fmt: FormatOpt = None) -> None:
+def validate(
+    ctx: typer.Context,
+    specs: SpecsArg = None,
+    fmt: FormatOpt = None,
+    imports: Annotated[
+        bool | None,
+        typer.Option(
+            "--imports/--no-imports",
+            help="Also import every handler and dependency (in a separate process) and "
+            "check what the generated code calls. Default: 'imports' in [tool.wsgen].",
+            show_default=False,
+        ),
+    ] = None,
+    import_timeout: Annotated[
+        float,
+        typer.Option(
+            "--import-timeout",
+            min=0.1,
+            help="Seconds each module may take to import.",
+        ),
+    ] = 10.0,
+) -> None:
     """Check each SPEC against the schema and wsgen's rules; print every problem."""
     from . import config, pipeline
 
@@ -231,7 +252,29 @@ def validate(ctx: typer.Context, specs: SpecsArg = None, fmt: FormatOpt = None) 
         inputs = config.inputs(specs, fmt)
     except UsageError as error:
         _finish(ctx, fmt or _configured_format(), pipeline.stopped("validate", error))
-    _finish(ctx, inputs.format, pipeline.validate_specs(inputs.specs))
+    wanted = inputs.imports if imports is None else imports
+    run = pipeline.validate_specs(inputs.specs, wanted, import_timeout)
+    _finish(ctx, inputs.format, run)
+
+
+@app.command()
+def scaffold(
+    ctx: typer.Context,
+    specs: SpecsArg = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Write nothing; show what would be written."),
+    ] = False,
+    fmt: FormatOpt = None,
+) -> None:
+    """Write the handlers and dependencies each SPEC names that do not exist yet."""
+    from . import config, pipeline
+
+    try:
+        inputs = config.inputs(specs, fmt)
+    except UsageError as error:
+        _finish(ctx, fmt or _configured_format(), pipeline.stopped("scaffold", error))
+    _finish(ctx, inputs.format, pipeline.scaffold_specs(inputs.specs, dry_run))
 
 
 @app.command()

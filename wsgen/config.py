@@ -6,6 +6,7 @@ it, and how spec paths are named in messages and generated headers.
     output = "api/routes"                           # only with a single spec
     format = "text"                                 # text, json or github
     allow-breaking = ["route-removed:/chat/old"]    # wsgen breaking: accepted findings
+    imports = false                                 # validate --imports by default
 
 Paths are relative to the pyproject.toml. Command-line arguments override every key.
 """
@@ -25,7 +26,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KEYS = ("spec", "output", "format", "allow-breaking")
+KEYS = ("spec", "output", "format", "allow-breaking", "imports")
 FORMATS = ("text", "json", "github")  # how diagnostics are reported (report.py)
 
 
@@ -39,6 +40,7 @@ class Config(NamedTuple):
     output: Path | None = None
     format: str | None = None
     allow_breaking: tuple[str, ...] = ()  # RULE:PATH entries (breaking_run.parse_allow)
+    imports: bool = False
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -122,12 +124,16 @@ def _parse(file: Path, table: Any) -> Config:
     allow = table.get("allow-breaking", [])
     if not isinstance(allow, list) or not all(isinstance(a, str) for a in allow):
         raise ConfigError(f"{where}: 'allow-breaking' must be a list of 'RULE:PATH'")
+    imports = table.get("imports", False)
+    if not isinstance(imports, bool):
+        raise ConfigError(f"{where}: 'imports' must be true or false")
     return Config(
         file,
         tuple(root / s for s in specs),
         None if output is None else root / output,
         fmt,
         tuple(allow),
+        imports,
     )
 
 
@@ -137,6 +143,7 @@ class Inputs(NamedTuple):
     specs: tuple[Path, ...]
     output: Path | None
     format: str
+    imports: bool = False  # [tool.wsgen] imports: validate imports by default
 
 
 def inputs(
@@ -155,7 +162,7 @@ def inputs(
     output = output or (None if specs else settings.output)
     for path in (*chosen, *([output] if output is not None else [])):
         _check_name_is_text(path)
-    return Inputs(chosen, output, fmt)
+    return Inputs(chosen, output, fmt, settings.imports)
 
 
 def _check_name_is_text(path: Path) -> None:

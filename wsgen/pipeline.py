@@ -16,6 +16,7 @@ pre-commit hook) never pays for them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -61,8 +62,8 @@ class Outcome(NamedTuple):
 
 
 class Run(NamedTuple):
-    command: Literal["validate", "generate", "docs", "breaking"]
-    mode: Mode | None  # None for validate, docs and breaking
+    command: Literal["validate", "generate", "docs", "breaking", "scaffold"]
+    mode: Mode | None  # None for validate, docs, breaking and scaffold
     outcomes: tuple[Outcome, ...] = ()
     stopped: UsageError | None = None
     # breaking: the weakest level of finding that fails the run ("error" or "warning")
@@ -92,7 +93,7 @@ class Run(NamedTuple):
 
 
 def stopped(
-    command: Literal["validate", "generate", "breaking"], error: UsageError
+    command: Literal["validate", "generate", "breaking", "scaffold"], error: UsageError
 ) -> Run:
     """A run that ended before any spec was read."""
     return Run(command, None, stopped=error)
@@ -138,17 +139,46 @@ def generate_files(spec: Spec) -> dict[str, str]:
 # -- the commands ----------------------------------------------------------------------
 
 
-def validate_specs(paths: Sequence[Path]) -> Run:
+def validate_specs(
+    paths: Sequence[Path], imports: bool = False, timeout: float | None = None
+) -> Run:
+    """``imports``: also import what the valid specs reference (import_check), in one
+    child process for the run, after every spec has been read."""
     outcomes = []
+    valid = []
     for path in paths:
         name = config.display(path)
         try:
-            _, warnings = checked(name, read_spec(path, name))
+            loaded, warnings = checked(name, read_spec(path, name))
         except SpecError as error:
             outcomes.append(Outcome(name, tuple(error.diagnostics)))
         else:
             outcomes.append(Outcome(name, tuple(warnings)))
+            valid.append((len(outcomes) - 1, path, loaded))
+    if imports and valid:
+        outcomes = _with_imports(outcomes, valid, timeout)
     return Run("validate", None, tuple(outcomes))
+
+
+def _with_imports(
+    outcomes: list[Outcome],
+    valid: list[tuple[int, Path, LoadedSpec]],
+    timeout: float | None,
+) -> list[Outcome]:
+    from . import build, import_check
+
+    subjects = []
+    for _, path, loaded in valid:
+        model = build.spec_model(loaded.data, config.source_name(path))
+        refs = import_check.references(model, loaded.data)
+        subjects.append(import_check.Subject(loaded, refs, import_check.roots(path)))
+    with phase("imports"):
+        import_check.check(subjects, timeout or import_check.DEFAULT_TIMEOUT)
+    for (at, _, _), subject in zip(valid, subjects):
+        found = sorted(subject.found, key=Diagnostic.sort_key)
+        outcome = outcomes[at]
+        outcomes[at] = outcome._replace(diagnostics=(*outcome.diagnostics, *found))
+    return outcomes
 
 
 def generate_specs(paths: Sequence[Path], options: Options) -> Run:
@@ -218,3 +248,30 @@ def _produce(
         steps.changes,
         orphans=steps.orphans,
     )
+
+
+def scaffold_specs(paths: Sequence[Path], dry_run: bool = False) -> Run:
+    """Write (or, ``dry_run``, show as a diff) the handlers and dependencies each valid
+    spec names that do not exist yet (scaffold.py)."""
+    from . import import_check, scaffold
+
+    mode: Mode = "diff" if dry_run else "write"
+    outcomes = []
+    for path in paths:
+        name = config.display(path)
+        try:
+            model, warnings = load_model(path, name)
+        except SpecError as error:
+            outcomes.append(Outcome(name, tuple(error.diagnostics)))
+            continue
+        changes = scaffold.plan(path, model)
+        if not dry_run:
+            try:
+                scaffold.write(changes)
+            except OSError as exc:
+                failed = UsageError(f"cannot write {exc.filename}: {exc.strerror}")
+                return Run("scaffold", mode, (*outcomes, Outcome(name)), failed)
+        shown = tuple(replace(c, path=Path(config.display(c.path))) for c in changes)
+        root = Path(config.display(import_check.roots(path)[0]))
+        outcomes.append(Outcome(name, tuple(warnings), root, len(shown), shown))
+    return Run("scaffold", mode, tuple(outcomes))

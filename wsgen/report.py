@@ -91,6 +91,8 @@ class TextReporter:
                 self.result(f"wrote {outcome.output}")
         elif run.command == "breaking":
             self.result(f"{outcome.spec}: {_breaking_summary(outcome)}")
+        elif run.command == "scaffold" and not outcome.changes:
+            self.result(f"{outcome.spec}: nothing to scaffold")
         elif run.mode == "write":
             self.written(outcome)
         elif not outcome.changes and not (run.mode == "check" and outcome.orphans):
