@@ -79,6 +79,9 @@ class Rooms:
         self.deliver(room, text, skip)
         if self.relay is not None:
             await self.relay.publish(room, text)
+        # Let the writers run: publishes in a loop that never waits would fill every
+        # queue, and close members that are not slow at all.
+        await asyncio.sleep(0)
 
     def deliver(self, room: str, text: str, skip: Member | None = None) -> None:
         """Queue ``text`` for the members of ``room`` in this process; a member whose
@@ -123,16 +126,25 @@ class RedisRelay:
     """
 
     def __init__(self, rooms: Rooms, url: str) -> None:
-        import redis.asyncio  # the redis extra: only this backend needs it
+        # The redis package, an extra of the app: only this backend imports it.
+        import redis.asyncio
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
 
         self.rooms = rooms
+        # One retry on a fresh connection (a pooled one may predate a Redis restart);
+        # beyond that, the listener notices at once and keeps trying on its own.
         self.redis = redis.asyncio.from_url(
-            url, decode_responses=True, socket_connect_timeout=2
+            url,
+            decode_responses=True,
+            socket_connect_timeout=2,
+            retry=Retry(NoBackoff(), 1),
         )
         self.errors = (redis.asyncio.RedisError, OSError)
         # Each message starts with the worker that sent it, which has delivered it.
         self.origin = os.urandom(8).hex()
         self.up: bool | None = None  # None until the first attempt to subscribe
+        self.failing = False
         self.listener: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -146,12 +158,15 @@ class RedisRelay:
         await self.redis.aclose()
 
     async def publish(self, room: str, text: str) -> None:
+        """Hand ``text`` to the other workers; while Redis is away, to none."""
         if not self.up:
             return
         try:
             await self.redis.publish(CHANNEL, f"{self.origin}{len(room)}:{room}{text}")
         except self.errors as error:
-            self._down(error)
+            if not self.failing:  # once per outage: the listener owns the state
+                self.failing = True
+                log.warning("broadcast: a publish to Redis failed (%s)", error)
 
     async def _listen(self) -> None:
         delay = 0.1
@@ -180,7 +195,7 @@ class RedisRelay:
             log.warning("broadcast: Redis is back; rooms span the workers again")
         else:
             log.info("broadcast: subscribed to %s on Redis", CHANNEL)
-        self.up = True
+        self.up, self.failing = True, False
 
     def _down(self, error: Exception) -> None:
         if self.up is not False:
