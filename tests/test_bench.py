@@ -81,3 +81,34 @@ def test_message_bench_prints_every_scenario_and_target() -> None:
     assert scenarios == ["receive, union of 2", "receive, single", "send"]
     targets = [line for line in lines if line.endswith(("| PASS |", "| MISS |"))]
     assert len(targets) == 6
+
+
+def test_rooms_bench_prints_both_variants() -> None:
+    """bench/rooms.py: publish fan-out through a generated room and one by hand."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "rooms.py"),
+            "--members",
+            "5",
+            "--messages",
+            "50",
+            "--repeat",
+            "1",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [
+        line.split(" | ")
+        for line in result.stdout.splitlines()
+        if line.startswith(("| generated |", "| by hand |"))
+    ]
+    assert [row[0].lstrip("| ") for row in rows] == ["generated", "by hand"]
+    for row in rows:
+        assert float(row[2].replace(",", "")) > 0  # deliveries per second
+    assert "250 deliveries per run" in result.stdout
