@@ -112,3 +112,33 @@ def test_rooms_bench_prints_both_variants() -> None:
     for row in rows:
         assert float(row[2].replace(",", "")) > 0  # deliveries per second
     assert "250 deliveries per run" in result.stdout
+
+
+def test_rooms_load_bench_runs_both_variants_without_loss() -> None:
+    """bench/rooms_load.py, small: real redis-server and uvicorn workers, both apps."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "rooms_load.py"),
+            "--clients",
+            "8",
+            "--rooms",
+            "2",
+            "--messages",
+            "40",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in result.stdout.splitlines()
+        if line.startswith(("| generated", "| by hand"))
+    ]
+    assert [row[0].split(" ")[0] for row in rows] == ["generated", "by"]
+    for row in rows:
+        assert row[5:] == ["0", "0", "0"], row  # nothing lost, twice, or closed

@@ -86,7 +86,7 @@ class Rooms:
         """``text`` to every member of ``room`` but ``skip``, on every worker."""
         crowded = self.deliver(room, text, skip)
         if self.relay is not None:
-            await self.relay.publish(room, text)
+            self.relay.publish(room, text)
         if crowded:
             await asyncio.sleep(0)
 
@@ -140,7 +140,9 @@ class Rooms:
 
 class RedisRelay:
     """Carries publishes between workers over one Redis pub/sub channel, and hands what
-    the other workers publish to this one's rooms; one listener task per worker.
+    the other workers publish to this one's rooms; per worker, one listener task and one
+    sender task, which sends what has been published since its last round trip in one
+    pipeline (in order, on one connection, however many handlers publish at once).
 
     While Redis is away the rooms of each worker keep working on their own (and the log
     says so); the listener connects again and the rooms span the workers once more.
@@ -166,28 +168,50 @@ class RedisRelay:
         self.origin = os.urandom(8).hex()
         self.up: bool | None = None  # None until the first attempt to subscribe
         self.failing = False
-        self.listener: asyncio.Task[None] | None = None
+        self.outbox: deque[str] = deque()
+        self.waiter: asyncio.Future[None] | None = None  # set while the sender waits
+        self.tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self.listener = asyncio.create_task(self._listen())
+        self.tasks = [
+            asyncio.create_task(self._listen()),
+            asyncio.create_task(self._send()),
+        ]
 
     async def stop(self) -> None:
-        if self.listener is not None:
-            self.listener.cancel()
+        for task in self.tasks:
+            task.cancel()
             with suppress(asyncio.CancelledError):
-                await self.listener
+                await task
         await self.redis.aclose()
 
-    async def publish(self, room: str, text: str) -> None:
+    def publish(self, room: str, text: str) -> None:
         """Hand ``text`` to the other workers; while Redis is away, to none."""
         if not self.up:
             return
-        try:
-            await self.redis.publish(CHANNEL, f"{self.origin}{len(room)}:{room}{text}")
-        except self.errors as error:
-            if not self.failing:  # once per outage: the listener owns the state
-                self.failing = True
-                log.warning("broadcast: a publish to Redis failed (%s)", error)
+        self.outbox.append(f"{self.origin}{len(room)}:{room}{text}")
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            waiter.set_result(None)
+
+    async def _send(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            if not self.outbox:
+                self.waiter = loop.create_future()
+                await self.waiter
+            batch = list(self.outbox)
+            self.outbox.clear()
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for envelope in batch:
+                        pipe.publish(CHANNEL, envelope)
+                    await pipe.execute()
+            except self.errors as error:
+                if not self.failing:  # once per outage: the listener owns the state
+                    self.failing = True
+                    log.warning("broadcast: a publish to Redis failed (%s)", error)
 
     async def _listen(self) -> None:
         delay = 0.1
