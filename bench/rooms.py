@@ -22,10 +22,8 @@ delivery.
 import argparse
 import asyncio
 import importlib
-import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,6 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import FastAPI, WebSocket, WebSocketDisconnect
+from messages import generate_package, scope  # bench/messages.py, beside this one
 from pydantic import BaseModel
 
 REPO = Path(__file__).resolve().parent.parent
@@ -96,28 +95,6 @@ async def by_hand(websocket: WebSocket, room_id: str) -> None:
         ROOMS[room_id].discard(websocket)
 
 
-def generate(folder: Path) -> Any:
-    """Run the real `wsgen generate` on the spec; import the router it wrote."""
-    package = folder / PACKAGE
-    package.mkdir()
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "handlers.py").write_text(HANDLERS, encoding="utf-8")
-    (folder / "wsgen.yaml").write_text(SPEC, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    result = subprocess.run(
-        [sys.executable, "-m", "wsgen", "generate", "wsgen.yaml"],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode:
-        sys.exit(f"wsgen generate failed:\n{result.stdout}{result.stderr}")
-    sys.path.insert(0, str(folder))
-    return importlib.import_module(f"{PACKAGE}.routes.bench")
-
-
 class Member:
     """One scripted connection: counts the frames it gets; ``done`` when it has all."""
 
@@ -127,20 +104,7 @@ class Member:
         self.accepted = asyncio.Event()
         self.done = asyncio.Event()
         self.expected, self.count = expected, 0
-        scope = {
-            "type": "websocket",
-            "asgi": {"version": "3.0"},
-            "scheme": "ws",
-            "path": path,
-            "raw_path": path.encode(),
-            "root_path": "",
-            "query_string": b"",
-            "headers": [],
-            "client": ("127.0.0.1", 1),
-            "server": ("127.0.0.1", 80),
-            "subprotocols": [],
-        }
-        self.task = asyncio.create_task(app(scope, self.inbox.get, self.send))
+        self.task = asyncio.create_task(app(scope(path), self.inbox.get, self.send))
 
     async def send(self, message: dict[str, Any]) -> None:
         if message["type"] == "websocket.accept":
@@ -179,7 +143,7 @@ def main() -> None:
     if min(options.members, options.messages, options.repeat) < 1:
         parser.error("--members, --messages and --repeat must be at least 1")
     with tempfile.TemporaryDirectory(prefix="wsgen-bench-rooms-") as tmp:
-        generated = generate(Path(tmp))
+        generated = generate_package(Path(tmp), PACKAGE, SPEC, HANDLERS, "bench")
         broadcast = importlib.import_module(f"{PACKAGE}.routes.broadcast")
         app = FastAPI()
         app.include_router(generated.router)

@@ -14,8 +14,9 @@ message took to reach it. A run ends when every client has every message of its 
 at a deadline. Everything stops by itself; the processes are killed at the end.
 
 The hand-written app is what such rooms usually look like: each worker subscribes to one
-channel, a message is published to Redis and each worker's listener sends it to its own
-sockets with `await websocket.send_text(text)`, one after the other, without a bound.
+channel, a message is published to Redis (one PUBLISH per message, from a blocking pool
+of 100 connections) and each worker's listener sends it to its own sockets with
+`await websocket.send_text(text)`, one after the other, without a bound.
 """
 
 import argparse
@@ -54,7 +55,12 @@ from fastapi import FastAPI, WebSocket, WebSocketDisconnect
 
 CHANNEL = "by-hand"
 ROOMS = defaultdict(set)
-client = redis.asyncio.from_url(os.environ["REDIS_URL"], decode_responses=True)
+# Publishes wait for a free connection: with the default pool, the 101st concurrent
+# publish fails ("Too many connections") and its message is lost.
+pool = redis.asyncio.BlockingConnectionPool.from_url(
+    os.environ["REDIS_URL"], decode_responses=True, max_connections=100, timeout=None
+)
+client = redis.asyncio.Redis(connection_pool=pool)
 
 
 async def listen():
