@@ -2,31 +2,39 @@
 # change the spec and run `wsgen generate` again.
 
 import asyncio
+from collections import deque
 from contextlib import suppress
 
 from fastapi import WebSocket, WebSocketDisconnect
 
 # Messages a socket may have waiting; one more closes it with 1013 (try again later).
 QUEUE_SIZE = 8
+HALF = QUEUE_SIZE // 2
 
 
 class Member:
     """One socket of this process in a room: its messages wait in a bounded queue and
     one task writes them in order, so a slow socket never holds up a publish."""
 
-    __slots__ = ("queue", "room", "task", "websocket")
+    __slots__ = ("pending", "room", "task", "waiter", "websocket")
 
     def __init__(self, rooms: "Rooms", room: str, websocket: WebSocket) -> None:
         self.room = room
         self.websocket = websocket
-        self.queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_SIZE)
+        self.pending: deque[str] = deque()
+        # Set while the writer has nothing to write; a delivery wakes it.
+        self.waiter: asyncio.Future[None] | None = None
         self.task = asyncio.create_task(self._write(rooms))
 
     async def _write(self, rooms: "Rooms") -> None:
-        send, get = self.websocket.send, self.queue.get
+        send, pending = self.websocket.send, self.pending
+        loop = asyncio.get_running_loop()
         try:
             while True:
-                await send({"type": "websocket.send", "text": await get()})
+                while pending:  # all that waits, in one go
+                    await send({"type": "websocket.send", "text": pending.popleft()})
+                self.waiter = loop.create_future()
+                await self.waiter
         except (OSError, RuntimeError, WebSocketDisconnect):  # the socket is gone
             rooms.leave(self)
 
@@ -64,29 +72,41 @@ class Rooms:
 
     async def publish(self, room: str, text: str, skip: Member | None = None) -> None:
         """``text`` to every member of ``room`` but ``skip``."""
-        self.deliver(room, text, skip)
-        # Let the writers run: publishes in a loop that never waits would fill every
-        # queue, and close members that are not slow at all.
-        await asyncio.sleep(0)
+        if self.deliver(room, text, skip):
+            await asyncio.sleep(0)
 
-    def deliver(self, room: str, text: str, skip: Member | None = None) -> None:
+    def deliver(self, room: str, text: str, skip: Member | None = None) -> bool:
         """Queue ``text`` for the members of ``room`` in this process; a member whose
-        queue is full is closed with 1013 and leaves."""
+        queue is full is closed with 1013 and leaves.
+
+        Whether a queue is half full: the publisher then lets the writers run, so that
+        publishes in a loop that never waits cannot fill the queues of healthy members.
+        """
         members = self.members.get(room)
         if not members:
-            return
+            return False
         full = []
+        crowded = False
         for member in members:
-            if member is not skip:
-                try:
-                    member.queue.put_nowait(text)
-                except asyncio.QueueFull:
-                    full.append(member)
+            if member is skip:
+                continue
+            pending = member.pending
+            if len(pending) >= QUEUE_SIZE:
+                full.append(member)
+                continue
+            pending.append(text)
+            waiter = member.waiter
+            if waiter is not None:
+                member.waiter = None
+                waiter.set_result(None)
+            elif len(pending) > HALF:
+                crowded = True
         for member in full:
             self.leave(member)
             task = asyncio.create_task(_close(member.websocket))
             self._closing.add(task)
             task.add_done_callback(self._closing.discard)
+        return crowded
 
 
 async def _close(websocket: WebSocket) -> None:
