@@ -53,8 +53,8 @@ class Rooms:
     """The sockets of this process by room, and the one way to reach them all.
 
     A connection joins after its accept and leaves when it ends; a publish puts the
-    message's JSON text in the queue of every member of the room here, and
-    hands it to Redis for the other workers.
+    message's JSON text in the queue of every member of the room.
+    The relay, when there is one, carries it to the other workers.
     """
 
     def __init__(self) -> None:
@@ -113,7 +113,8 @@ class Rooms:
             waiter = member.waiter
             if waiter is not None:
                 member.waiter = None
-                waiter.set_result(None)
+                if not waiter.done():  # a writer cancelled with its task has none
+                    waiter.set_result(None)
             elif len(pending) > HALF:
                 crowded = True
         for member in full:
@@ -193,7 +194,8 @@ class RedisRelay:
         waiter = self.waiter
         if waiter is not None:
             self.waiter = None
-            waiter.set_result(None)
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def _send(self) -> None:
         loop = asyncio.get_running_loop()
@@ -222,18 +224,20 @@ class RedisRelay:
                     self._back()
                     delay = 0.1
                     async for message in pubsub.listen():
-                        self._receive(message["data"])
+                        if self._receive(message["data"]):  # let the writers run
+                            await asyncio.sleep(0)
             except self.errors as error:
                 self._down(error)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 2.0)
 
-    def _receive(self, data: Any) -> None:
+    def _receive(self, data: Any) -> bool:
+        """Deliver what another worker published; whether a queue is half full."""
         if data.startswith(self.origin):
-            return
+            return False
         size, _, rest = data[len(self.origin) :].partition(":")
         end = int(size)
-        self.rooms.deliver(rest[:end], rest[end:])
+        return self.rooms.deliver(rest[:end], rest[end:])
 
     def _back(self) -> None:
         if self.up is False:

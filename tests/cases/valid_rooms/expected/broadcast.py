@@ -98,7 +98,8 @@ class Rooms:
             waiter = member.waiter
             if waiter is not None:
                 member.waiter = None
-                waiter.set_result(None)
+                if not waiter.done():  # a writer cancelled with its task has none
+                    waiter.set_result(None)
             elif len(pending) > HALF:
                 crowded = True
         for member in full:
