@@ -312,11 +312,19 @@ def outgoing(model: Any, count: int) -> list[Any]:
 
 def generate(folder: Path) -> Any:
     """Run the real `wsgen generate` on the spec; import what it wrote."""
-    package = folder / PACKAGE
+    return generate_package(folder, PACKAGE, SPEC, HANDLERS, "bench")
+
+
+def generate_package(
+    folder: Path, name: str, spec: str, handlers: str, router: str
+) -> Any:
+    """Write the package ``name`` with its ``handlers`` and ``spec`` into ``folder``, run
+    the real `wsgen generate` on it, and import the module of ``router``."""
+    package = folder / name
     package.mkdir()
     (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "handlers.py").write_text(HANDLERS, encoding="utf-8")
-    (folder / "wsgen.yaml").write_text(SPEC, encoding="utf-8")
+    (package / "handlers.py").write_text(handlers, encoding="utf-8")
+    (folder / "wsgen.yaml").write_text(spec, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     result = subprocess.run(
         [sys.executable, "-m", "wsgen", "generate", "wsgen.yaml"],
@@ -329,7 +337,7 @@ def generate(folder: Path) -> Any:
     if result.returncode:
         sys.exit(f"wsgen generate failed:\n{result.stdout}{result.stderr}")
     sys.path.insert(0, str(folder))
-    return importlib.import_module(f"{PACKAGE}.routes.bench")
+    return importlib.import_module(f"{name}.routes.{router}")
 
 
 def build_app(generated: Any) -> FastAPI:

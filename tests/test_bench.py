@@ -23,6 +23,20 @@ ROWS = [
 ]
 
 
+def run_bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python bench/SCRIPT ARGS`` from the checkout; it must succeed."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "bench" / script), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def test_bench_prints_every_command_and_ratio() -> None:
     result = subprocess.run(
         [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "10"],
@@ -55,21 +69,7 @@ def test_bench_prints_every_command_and_ratio() -> None:
 
 def test_message_bench_prints_every_scenario_and_target() -> None:
     """bench/messages.py: a generated typed route against both hand-written idioms."""
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(REPO / "bench" / "messages.py"),
-            "--messages",
-            "200",
-            "--repeat",
-            "1",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_bench("messages.py", "--messages", "200", "--repeat", "1")
     lines = result.stdout.splitlines()
     scenarios = [
         line.split(" | ")[0].lstrip("| ")
@@ -81,3 +81,32 @@ def test_message_bench_prints_every_scenario_and_target() -> None:
     assert scenarios == ["receive, union of 2", "receive, single", "send"]
     targets = [line for line in lines if line.endswith(("| PASS |", "| MISS |"))]
     assert len(targets) == 6
+
+
+def test_rooms_bench_prints_both_variants() -> None:
+    """bench/rooms.py: publish fan-out through a generated room and one by hand."""
+    args = ("--members", "5", "--messages", "50", "--repeat", "1")
+    result = run_bench("rooms.py", *args)
+    rows = [
+        line.split(" | ")
+        for line in result.stdout.splitlines()
+        if line.startswith(("| generated |", "| by hand |"))
+    ]
+    assert [row[0].lstrip("| ") for row in rows] == ["generated", "by hand"]
+    for row in rows:
+        assert float(row[2].replace(",", "")) > 0  # deliveries per second
+    assert "250 deliveries per run" in result.stdout
+
+
+def test_rooms_load_bench_runs_both_variants_without_loss() -> None:
+    """bench/rooms_load.py, small: real redis-server and uvicorn workers, both apps."""
+    args = ("--clients", "8", "--rooms", "2", "--messages", "40")
+    result = run_bench("rooms_load.py", *args)
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in result.stdout.splitlines()
+        if line.startswith(("| generated", "| by hand"))
+    ]
+    assert [row[0].split(" ")[0] for row in rows] == ["generated", "by"]
+    for row in rows:
+        assert row[5:] == ["0", "0", "0"], row  # nothing lost, twice, or closed

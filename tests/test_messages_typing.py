@@ -41,7 +41,9 @@ def copy_example(folder: Path) -> Path:
     return root
 
 
-def mypy(root: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+def mypy(
+    root: Path, cache: Path, package: str = PACKAGE
+) -> subprocess.CompletedProcess[str]:
     """``mypy --strict`` on the package, from the project's folder, with no config."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
     return subprocess.run(
@@ -56,7 +58,7 @@ def mypy(root: Path, cache: Path) -> subprocess.CompletedProcess[str]:
             str(cache),
             "--no-error-summary",
             "--show-error-codes",
-            PACKAGE,
+            package,
         ],
         cwd=root,
         env=env,

@@ -37,8 +37,18 @@ def free_port() -> int:
 @contextmanager
 def uvicorn_server(app_dir: Path, target: str, logs: Path) -> Iterator[str]:
     """Run ``uvicorn target`` from ``app_dir``; yield its ws:// base URL."""
+    with uvicorn_process(app_dir, target, logs) as (url, _):
+        yield url
+
+
+@contextmanager
+def uvicorn_process(
+    app_dir: Path, target: str, logs: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``uvicorn_server`` with more environment variables, also yielding the process (to
+    kill it); its output goes to ``logs``/uvicorn.log."""
     port = free_port()
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(extra_env or {})}
     with (logs / "uvicorn.log").open("w+") as log:
         process = subprocess.Popen(
             [
@@ -77,7 +87,7 @@ def uvicorn_server(app_dir: Path, target: str, logs: Path) -> Iterator[str]:
                 if process.returncode is None:
                     pytest.fail(f"uvicorn did not listen on port {port}:\n{log.read()}")
                 pytest.fail(f"uvicorn exited with {process.returncode}:\n{log.read()}")
-            yield f"ws://127.0.0.1:{port}"
+            yield f"ws://127.0.0.1:{port}", process
         finally:
             process.terminate()
             try:

@@ -8,6 +8,7 @@ from typing import Any
 from . import typenames
 from .model import (
     App,
+    Broadcast,
     Contract,
     Dependency,
     ImportRef,
@@ -26,6 +27,7 @@ from .paths import implied_type, path_params
 
 def spec_model(data: dict[str, Any], source_name: str) -> Spec:
     app = data.get("app")
+    routers = tuple(_router(name, raw) for name, raw in data["routers"].items())
     return Spec(
         source_name=source_name,
         output=data.get("output"),
@@ -33,7 +35,7 @@ def spec_model(data: dict[str, Any], source_name: str) -> Spec:
             Dependency(name, ImportRef.parse(ref))
             for name, ref in data.get("dependencies", {}).items()
         ),
-        routers=tuple(_router(name, raw) for name, raw in data["routers"].items()),
+        routers=routers,
         messages=tuple(
             _message(name, raw) for name, raw in data.get("messages", {}).items()
         ),
@@ -49,6 +51,22 @@ def spec_model(data: dict[str, Any], source_name: str) -> Spec:
                 includes=_includes(app.get("include", ())),
             )
         ),
+        broadcast=_broadcast(data.get("broadcast", {}), routers),
+    )
+
+
+# Messages a socket may have waiting before a publish closes it with 1013.
+QUEUE_SIZE = 64
+
+
+def _broadcast(raw: dict[str, Any], routers: tuple[Router, ...]) -> Broadcast | None:
+    if not any(route.room is not None for r in routers for route in r.routes):
+        return None
+    return Broadcast(
+        backend=raw.get("backend", "memory"),
+        url_env=raw.get("url_env"),
+        channel=raw.get("channel"),
+        queue_size=raw.get("queue_size", QUEUE_SIZE),
     )
 
 
@@ -94,6 +112,7 @@ def _route(raw: dict[str, Any]) -> Route:
         params=tuple(params),
         contract=_contract(raw),
         deprecated=raw.get("deprecated", False),
+        room=raw.get("room"),
     )
 
 

@@ -277,9 +277,17 @@ def import_line(line: ImportLine) -> str:
 
 
 def assignment(target: str, factory: str, options: Sequence[tuple[str, Any]]) -> str:
-    """``target = factory(key=value, ...)``; a value "dependencies" lists Depends()."""
+    """``target = factory(key=value, ...)``; a value "dependencies" lists Depends(), a
+    "lifespan" is a name."""
     items = [
-        keyword(key, _depends(value) if key == "dependencies" else literal(value))
+        keyword(
+            key,
+            (
+                _depends(value)
+                if key == "dependencies"
+                else (value,) if key == "lifespan" else literal(value)
+            ),
+        )
         for key, value in options
     ]
     return lay_out(call(f"{target} = {factory}", items))
@@ -372,8 +380,10 @@ def param_chunk(p: ParamContext) -> Chunk:
 def handler_call(e: EndpointContext) -> str:
     """``await handler(websocket, name=name, ...)``; a route with messages passes its typed
     connection, ``Connection(websocket)``, instead of the WebSocket."""
-    first = f"{e.connection}(websocket)" if e.connection else "websocket"
     args = "".join(f", {p.name}={p.name}" for p in e.params)
+    if e.room:
+        return _serve_call(e, args)
+    first = f"{e.connection}(websocket)" if e.connection else "websocket"
     line = f"{INDENT}await {e.handler}({first}{args})"
     if fits(line):
         return line
@@ -382,6 +392,18 @@ def handler_call(e: EndpointContext) -> str:
     ]
     items.extend((f"{p.name}={p.name}",) for p in e.params)
     return lay_out(call(f"await {e.handler}", items), depth=1)
+
+
+def _serve_call(e: EndpointContext, args: str) -> str:
+    """``await Connection(websocket).serve(handler, name=name, ...)``: a route with a room
+    leaves it however the handler ends."""
+    head = f"await {e.connection}(websocket).serve"
+    line = f"{INDENT}{head}({e.handler}{args})"
+    if fits(line):
+        return line
+    items: list[Chunk] = [(e.handler,)]
+    items.extend((f"{p.name}={p.name}",) for p in e.params)
+    return lay_out(call(head, items), depth=1)
 
 
 def description(text: str) -> str:

@@ -100,6 +100,7 @@ class Route:
     params: tuple[Param, ...]
     contract: Contract | None = None  # None: the handler gets the bare WebSocket
     deprecated: bool = False
+    room: str | None = None  # the room template over the path parameters, "{room_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,18 @@ class App:
 
 
 @dataclass(frozen=True, slots=True)
+class Broadcast:
+    """How a publish reaches the rooms of every worker."""
+
+    backend: Literal["memory", "redis"]
+    url_env: str | None  # redis: the environment variable that holds the URL
+    # redis: the pub/sub channel the workers of the app share; None: one named after the
+    # generated module, so two apps on one Redis keep apart.
+    channel: str | None
+    queue_size: int  # messages a socket may have waiting before it is closed (1013)
+
+
+@dataclass(frozen=True, slots=True)
 class Spec:
     source_name: str  # the spec's path from the project root, for the generated header
     output: str | None
@@ -136,6 +149,12 @@ class Spec:
     app: App | None
     messages: tuple[Message, ...] = ()
     close_codes: tuple[tuple[str, int], ...] = ()  # name -> code, in spec order
+    broadcast: Broadcast | None = None  # set when a route has a room
+
+    @property
+    def has_rooms(self) -> bool:
+        """Whether the package gets a broadcast.py."""
+        return self.broadcast is not None
 
     @property
     def has_messages(self) -> bool:

@@ -52,6 +52,7 @@ class EndpointContext:
     handler: str
     description: str | None
     connection: str | None = None  # the typed connection class the handler gets, if any
+    room: bool = False  # the connection is in a room: serve() runs the handler
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class FileContext:
     dependencies: tuple[str, ...] = ()
     endpoints: tuple[EndpointContext, ...] = ()
     includes: tuple[IncludeContext, ...] = ()
+    lifespan: str | None = None  # the app's lifespan: broadcast.py's, for redis rooms
 
 
 class _FileBuilder:
@@ -226,6 +228,7 @@ def _endpoint(
         # A blank description would make an empty docstring: it gets none.
         description=deprecation.route_doc(route),
         connection=connection,
+        room=route.room is not None,
     )
 
 
@@ -281,6 +284,10 @@ def app_context(spec: Spec) -> FileContext:
         files.dependencies(include.dependencies)
     includes = files.includes(spec.app.includes)
     files.imports.fastapi.add("FastAPI")
+    lifespan = None
+    if spec.broadcast is not None and spec.broadcast.backend == "redis":
+        lifespan = files.names.allocate("lifespan")
+        files.imports.add(files.imports.package, ".broadcast", "lifespan", lifespan)
     return FileContext(
         header=header.text(spec.source_name),
         imports=files.imports.sections(),
@@ -289,6 +296,7 @@ def app_context(spec: Spec) -> FileContext:
         version=spec.app.version,
         dependencies=dependencies,
         includes=includes,
+        lifespan=lifespan,
     )
 
 
@@ -330,6 +338,12 @@ def render_package(spec: Spec) -> dict[str, str]:
     for router in spec.routers:
         files[f"{router.name}.py"] = render_file(
             "router.py.jinja", router_context(spec, router, connections)
+        )
+    if spec.has_rooms:
+        from .render_broadcast import broadcast_context
+
+        files["broadcast.py"] = render_file(
+            "broadcast.py.jinja", broadcast_context(spec)
         )
     if spec.app is not None:
         files["app.py"] = render_file("app.py.jinja", app_context(spec))

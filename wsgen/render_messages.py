@@ -26,7 +26,7 @@ from .message_layout import (
     union,
 )
 from .message_rules import MODULE_NAMES, class_name
-from .model import Contract, Message, MessageField, Spec
+from .model import Contract, Message, MessageField, Route, Spec
 from .naming import NameAllocator
 from .typenames import PYTHON
 
@@ -57,6 +57,7 @@ class MessagesContext:
     close_codes: tuple[str, ...]
     models: tuple[ModelContext, ...]
     connections: tuple[ConnectionContext, ...]
+    rooms: bool = False  # some route has a room: RoomConnection and broadcast's rooms
 
 
 def connection_names(spec: Spec) -> dict[tuple[str, str], str]:
@@ -83,7 +84,7 @@ def messages_context(
         _typing(imports, "Literal")
     models = tuple(_model(imports, message) for message in spec.messages)
     contexts = tuple(
-        _connection(imports, router.name, route.name, route.contract, cls)
+        _connection(imports, router.name, route, route.contract, cls)
         for router in spec.routers
         for route in router.routes
         if route.contract is not None
@@ -107,6 +108,10 @@ def messages_context(
         ):
             _typing(imports, "Annotated")
             imports.add(imports.third_party, "pydantic", "Field", "Field")
+    if spec.has_rooms:
+        imports.add(imports.stdlib, "collections.abc", "Callable", "Callable")
+        for name in ("Member", "rooms"):
+            imports.add(imports.package, ".broadcast", name, name)
     return MessagesContext(
         header=header.text(spec.source_name),
         imports=imports.sections(),
@@ -115,6 +120,7 @@ def messages_context(
         ),
         models=models,
         connections=contexts,
+        rooms=spec.has_rooms,
     )
 
 
@@ -179,12 +185,13 @@ def _item(imports: Imports, field: MessageField) -> Chunk:
 
 
 def _connection(
-    imports: Imports, router: str, route: str, contract: Contract, cls: str
+    imports: Imports, router: str, route: Route, contract: Contract, cls: str
 ) -> ConnectionContext:
     receive = [class_name(name) for name in contract.receive]
     send = [class_name(name) for name in contract.send]
     base = subscript(
-        "Connection", [union(receive or ["NoReturn"]), union(send or ["NoReturn"])]
+        "Connection" if route.room is None else "RoomConnection",
+        [union(receive or ["NoReturn"]), union(send or ["NoReturn"])],
     )
     tags = [literal(list(contract.receive))] if len(receive) > 1 else []
     sends = tuple_literal(send) if send else ("()",)
@@ -196,10 +203,12 @@ def _connection(
         f"    _close_on_invalid = {contract.close_on_invalid}",
         assign_atom("_max_bytes", str(contract.max_bytes), 1),
     ]
+    if route.room is not None:
+        lines.append(assign_atom("_room", py_literal(route.room), 1))
     return ConnectionContext(
         header=class_line(cls, base),
         doc=_doc(
-            f"The connection of route '{route}' in router '{router}'.\n\n"
+            f"The connection of route '{route.name}' in router '{router}'.\n\n"
             f"Receives {' | '.join(receive) or 'no messages'}; "
             f"sends {' | '.join(send) or 'none'}."
         ),

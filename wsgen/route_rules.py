@@ -34,6 +34,10 @@ def check_route(
         )
     check_dependency_list(spec, (*here, "dependencies"), route.get("dependencies"))
     check_route_messages(spec, here, route)
+    if "room" in route:
+        from .room_rules import check_room  # only specs with rooms import it
+
+        check_room(spec, here, route)
     if route.get("kind") == "starlette":
         check_starlette_route(spec, router, here, route)
         return

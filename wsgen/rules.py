@@ -50,6 +50,10 @@ def check(data: Any, source: SourceMap) -> list[Diagnostic]:
         check_includes(spec, ("app", "include"), spec.app.get("include"))
     check_messages(spec)
     check_close_codes(spec)
+    if "broadcast" in data:
+        from .room_rules import check_broadcast, uses_rooms
+
+        check_broadcast(spec, data["broadcast"], uses_rooms(spec))
     refused = {name for name in spec.routers if not check_router(spec, name)}
     check_unserved(spec, refused)
     check_cycles(spec)
@@ -90,6 +94,7 @@ def check_router_name(spec: SpecView, name: str) -> bool:
         name.startswith("__")
         or (name == "app" and spec.app is not None)
         or (name == "messages" and spec.has_messages)
+        or (name == "broadcast" and _uses_rooms(spec))
     ):
         spec.report.error(
             here,
@@ -111,6 +116,12 @@ def check_router_name(spec: SpecView, name: str) -> bool:
     else:
         return True
     return False
+
+
+def _uses_rooms(spec: SpecView) -> bool:
+    from .room_rules import uses_rooms
+
+    return uses_rooms(spec)
 
 
 def check_route_names(spec: SpecView, router: str, routes: list[Any]) -> None:
