@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from . import typenames
 from .model import (
     App,
+    AsyncApi,
     Contract,
     Dependency,
     ImportRef,
@@ -38,6 +40,7 @@ def spec_model(data: dict[str, Any], source_name: str) -> Spec:
             _message(name, raw) for name, raw in data.get("messages", {}).items()
         ),
         close_codes=tuple(data.get("close_codes", {}).items()),
+        asyncapi=_asyncapi(data.get("asyncapi")),
         app=(
             None
             if app is None
@@ -49,6 +52,18 @@ def spec_model(data: dict[str, Any], source_name: str) -> Spec:
                 includes=_includes(app.get("include", ())),
             )
         ),
+    )
+
+
+def _asyncapi(raw: dict[str, Any] | None) -> AsyncApi | None:
+    if raw is None:
+        return None
+    servers = raw.get("servers")
+    return AsyncApi(
+        output=raw["output"],
+        title=raw.get("title"),
+        version=raw.get("version"),
+        servers=None if servers is None else json.dumps(servers, ensure_ascii=False),
     )
 
 
