@@ -421,3 +421,33 @@ def test_frames_the_app_sends_validate_against_their_messages() -> None:
     )
     send = doc["operations"]["chat.chat_room.send"]["messages"]
     assert {"$ref": "#/channels/chat.chat_room/messages/error"} in send
+
+
+# -- the YAML: any spec text reads back as itself ------------------------------------------
+
+scalars = (
+    st.text()
+    | st.sampled_from(
+        ["yes", "No", "null", "~", "1.0", "0x1F", "1e3", "12:30", "- a", "a: b"]
+    )
+    | st.integers()
+    | st.floats()
+    | st.booleans()
+    | st.none()
+)
+json_like = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300)
+@given(data=st.dictionaries(st.text(), json_like, max_size=4))
+def test_any_data_reads_back_as_itself(data: dict[str, Any]) -> None:
+    from wsgen import yaml_text
+
+    text = yaml_text.dump(data)
+    read = yaml.safe_load(text)
+    assert json.dumps(read, sort_keys=True) == json.dumps(data or None, sort_keys=True)

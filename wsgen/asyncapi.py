@@ -75,12 +75,13 @@ def document(spec: Spec) -> dict[str, Any]:
         doc["servers"] = json.loads(spec.asyncapi.servers)
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
-    for key, served in _keyed(served_routes(spec)):
+    routes = served_routes(spec)
+    for key, served in _keyed(routes):
         channels[key] = _channel(spec, served)
         operations.update(_operations(key, served.route.contract))
     doc["channels"] = channels
     doc["operations"] = operations
-    components = _components(spec)
+    components = _components(spec, routes)
     if components:
         doc["components"] = components
     return doc
@@ -329,12 +330,8 @@ def _operation(key: str, action: str, names: list[str] | None) -> dict[str, Any]
 # -- components ------------------------------------------------------------------------
 
 
-def _components(spec: Spec) -> dict[str, Any]:
-    used = [
-        served.route.contract
-        for served in served_routes(spec)
-        if served.route.contract is not None
-    ]
+def _components(spec: Spec, routes: tuple[ServedRoute, ...]) -> dict[str, Any]:
+    used = [s.route.contract for s in routes if s.route.contract is not None]
     messages = {m.name: _message(m.name, m.description) for m in spec.messages}
     schemas = {m.name: _payload(m) for m in spec.messages}
     if any(sends_error_frame(contract) for contract in used):
@@ -425,23 +422,24 @@ def _pointer(key: str) -> str:
 def check_refs(doc: dict[str, Any]) -> None:
     """Raise RefError unless every ``$ref`` in ``doc`` that starts with ``#`` names a value
     in ``doc``. JSON Schema validation of the document does not check this."""
-    for where, ref in _refs(doc, "#"):
-        if not ref.startswith("#"):
-            continue
-        if not _resolves(doc, ref):
-            raise RefError(f"{where}: $ref {ref!r} names nothing in the document")
+    for where, ref in _refs(doc, ()):
+        if ref.startswith("#") and not _resolves(doc, ref):
+            at = "#" + "".join(f"/{_pointer(str(part))}" for part in where)
+            raise RefError(f"{at}: $ref {ref!r} names nothing in the document")
 
 
-def _refs(value: Any, where: str) -> Iterator[tuple[str, str]]:
+def _refs(value: Any, where: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
     if isinstance(value, dict):
         ref = value.get("$ref")
         if isinstance(ref, str):
             yield where, ref
         for key, sub in value.items():
-            yield from _refs(sub, f"{where}/{_pointer(str(key))}")
+            if isinstance(sub, (dict, list)):
+                yield from _refs(sub, (*where, key))
     elif isinstance(value, list):
         for i, sub in enumerate(value):
-            yield from _refs(sub, f"{where}/{i}")
+            if isinstance(sub, (dict, list)):
+                yield from _refs(sub, (*where, i))
 
 
 def _resolves(doc: Any, ref: str) -> bool:

@@ -12,6 +12,7 @@ import json
 import math
 import re
 import uuid
+from functools import lru_cache
 from typing import Any
 
 
@@ -98,32 +99,20 @@ def docstring(text: str, indent: str = "    ") -> str:
 # characters YAML does not allow in a document (controls, surrogates, NEL, the line and
 # paragraph separators, BOM) as \u escapes, so the document is printable text whatever
 # the spec says.
-_YAML_WORDS = frozenset(
-    ["y", "n", "yes", "no", "true", "false", "on", "off", "null"]
-)  # any case
-_YAML_UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]"
+_YAML_BAD = "\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff"
+_YAML_UNSAFE = re.compile(f"[{_YAML_BAD}]")
+_YAML_PLAIN = re.compile(
+    r"[0-9]+(?:\.[0-9]+){2,}"  # a version
+    r"|(?!(?i:y|n|yes|no|true|false|on|off|null)\Z)"  # not a 1.1 boolean or null
+    r"[A-Za-z/_$(]"  # no indicator, no number
+    f"(?:[^{_YAML_BAD}:#]|:(?! )|(?<! )#)*"  # no ': ', ' #' or unsafe character
+    r"(?<![: ])"  # no ':' or space at the end
 )
-_YAML_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+){2,}")
 
 
-def _yaml_plain(text: str) -> bool:
-    if _YAML_VERSION.fullmatch(text):
-        return True
-    return (
-        text != ""
-        and text[:1].isascii()
-        and (text[:1].isalpha() or text[:1] in "/_$(")
-        and text.lower() not in _YAML_WORDS
-        and not text.endswith((":", " "))
-        and ": " not in text
-        and " #" not in text
-        and not _YAML_UNSAFE.search(text)
-    )
-
-
+@lru_cache(maxsize=4096)  # keys and short values repeat in every channel
 def yaml_string(text: str) -> str:
-    if _yaml_plain(text):
+    if _YAML_PLAIN.fullmatch(text):
         return text
     quoted = json.dumps(text, ensure_ascii=False)
     return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)

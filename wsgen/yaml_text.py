@@ -2,58 +2,58 @@
 spaces, keys in the order given, every scalar through ``literals.yaml_scalar``.
 
 The same data always gives the same bytes, so a written document can be compared with a
-fresh one byte for byte. Only what JSON holds is accepted (mappings with string keys, lists,
+fresh one byte for byte. Only what JSON holds is accepted (dicts with string keys, lists,
 strings, numbers, booleans, null): the document is a JSON Schema instance as well.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .literals import yaml_scalar, yaml_string
 
 
-def dump(data: Mapping[str, Any]) -> str:
+def dump(data: dict[str, Any]) -> str:
     """``data`` as a YAML document, ending with a line break."""
-    return "".join(f"{line}\n" for line in _mapping(data, ""))
+    lines: list[str] = []
+    _mapping(data, "", lines)
+    return "".join(f"{line}\n" for line in lines)
 
 
-def _mapping(data: Mapping[str, Any], indent: str) -> Iterator[str]:
+def _mapping(data: dict[str, Any], indent: str, lines: list[str]) -> None:
+    deeper = indent + "  "
     for key, value in data.items():
         lead = f"{indent}{yaml_string(key)}:"
-        if _nested(value):
-            yield lead
-            yield from _block(value, indent + "  ")
+        if isinstance(value, dict) and value:
+            lines.append(lead)
+            _mapping(value, deeper, lines)
+        elif isinstance(value, list) and value:
+            lines.append(lead)
+            _sequence(value, deeper, lines)
         else:
-            yield f"{lead} {_flat(value)}"
+            lines.append(f"{lead} {_flat(value)}")
 
 
-def _sequence(data: Sequence[Any], indent: str) -> Iterator[str]:
+def _sequence(data: list[Any], indent: str, lines: list[str]) -> None:
+    """Each item after ``- ``; a nested item's first line shares the dash's line."""
+    deeper = indent + "  "
     for value in data:
-        if not _nested(value):
-            yield f"{indent}- {_flat(value)}"
+        if isinstance(value, dict) and value:
+            start = len(lines)
+            _mapping(value, deeper, lines)
+        elif isinstance(value, list) and value:
+            start = len(lines)
+            _sequence(value, deeper, lines)
+        else:
+            lines.append(f"{indent}- {_flat(value)}")
             continue
-        lines = _block(value, indent + "  ")
-        first = next(lines)
-        yield f"{indent}- {first[len(indent) + 2 :]}"
-        yield from lines
-
-
-def _block(value: Any, indent: str) -> Iterator[str]:
-    if isinstance(value, Mapping):
-        return _mapping(value, indent)
-    return _sequence(value, indent)
-
-
-def _nested(value: Any) -> bool:
-    """Whether ``value`` takes lines of its own: a non-empty mapping or list."""
-    return isinstance(value, (Mapping, list, tuple)) and bool(value)
+        lines[start] = f"{indent}- {lines[start][len(deeper) :]}"
 
 
 def _flat(value: Any) -> str:
-    if isinstance(value, Mapping):
+    """An empty collection or a scalar, on its key's or dash's line."""
+    if isinstance(value, dict):
         return "{}"
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
         return "[]"
     return yaml_scalar(value)
