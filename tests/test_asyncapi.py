@@ -451,3 +451,21 @@ def test_any_data_reads_back_as_itself(data: dict[str, Any]) -> None:
     text = yaml_text.dump(data)
     read = yaml.safe_load(text)
     assert json.dumps(read, sort_keys=True) == json.dumps(data or None, sort_keys=True)
+
+
+@pytest.mark.parametrize(
+    ("example", "start"),
+    [
+        ("chat_service", "channels:\n  items.read_items:"),
+        ("typed_chat", "  schemas:\n"),
+    ],
+)
+def test_readme_excerpts_are_the_committed_documents(example: str, start: str) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    opening = readme.index(start, readme.index("### AsyncAPI document"))
+    excerpt = readme[opening : readme.index("```", opening)]
+    document = (EXAMPLES / example / "docs" / "asyncapi.yaml").read_text(
+        encoding="utf-8"
+    )
+    body = excerpt.removeprefix("channels:\n") if example == "chat_service" else excerpt
+    assert body in document
