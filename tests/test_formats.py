@@ -161,7 +161,7 @@ def test_github_escapes_percent_newline_colon_and_comma(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         (
             "::error file=we%2Cird%3Aname.yaml,line=2,col=1,title=wsgen unknown-key::"
-            "x\\ny: unknown key 'x\\ny'; allowed keys: app, close_codes, dependencies, "
+            "x\\ny: unknown key 'x\\ny'; allowed keys: app, asyncapi, close_codes, dependencies, "
             "messages, output, routers, version"
         ),
         (
