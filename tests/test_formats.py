@@ -161,8 +161,8 @@ def test_github_escapes_percent_newline_colon_and_comma(tmp_path: Path) -> None:
     assert result.stdout.splitlines() == [
         (
             "::error file=we%2Cird%3Aname.yaml,line=2,col=1,title=wsgen unknown-key::"
-            "x\\ny: unknown key 'x\\ny'; allowed keys: app, broadcast, close_codes, "
-            "dependencies, messages, output, routers, version"
+            "x\\ny: unknown key 'x\\ny'; allowed keys: app, asyncapi, broadcast, "
+            "close_codes, dependencies, messages, output, routers, version"
         ),
         (
             "::error file=we%2Cird%3Aname.yaml,line=5,col=13,title=wsgen prefix::"

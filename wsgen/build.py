@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from . import typenames
 from .model import (
     App,
+    AsyncApi,
     Broadcast,
     Contract,
     Dependency,
@@ -40,6 +42,7 @@ def spec_model(data: dict[str, Any], source_name: str) -> Spec:
             _message(name, raw) for name, raw in data.get("messages", {}).items()
         ),
         close_codes=tuple(data.get("close_codes", {}).items()),
+        asyncapi=_asyncapi(data.get("asyncapi")),
         app=(
             None
             if app is None
@@ -67,6 +70,18 @@ def _broadcast(raw: dict[str, Any], routers: tuple[Router, ...]) -> Broadcast | 
         url_env=raw.get("url_env"),
         channel=raw.get("channel"),
         queue_size=raw.get("queue_size", QUEUE_SIZE),
+    )
+
+
+def _asyncapi(raw: dict[str, Any] | None) -> AsyncApi | None:
+    if raw is None:
+        return None
+    servers = raw.get("servers")
+    return AsyncApi(
+        output=raw["output"],
+        title=raw.get("title"),
+        version=raw.get("version"),
+        servers=None if servers is None else json.dumps(servers, ensure_ascii=False),
     )
 
 

@@ -389,6 +389,40 @@ def breaking(
     _finish(ctx, inputs.format, run)
 
 
+@app.command("asyncapi")
+def asyncapi_command(
+    ctx: typer.Context,
+    spec: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="A wsgen spec (YAML)."
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            dir_okay=False,
+            help="Write the document to FILE instead of printing it.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+) -> None:
+    """Print the AsyncAPI 3.0.0 document (YAML) of SPEC's routes and messages."""
+    from . import documents, pipeline
+
+    run, text = pipeline.asyncapi_document(spec)
+    if text is None:
+        _finish(ctx, fmt, run)
+        return
+    streams = _streams(ctx)
+    with _unless_unread(streams):
+        code = documents.emit(text, output, run, streams.out, streams.err)
+    raise typer.Exit(code)
+
+
 @app.command()
 def schema(ctx: typer.Context) -> None:
     """Print the JSON Schema of the spec (for editors and schema stores)."""

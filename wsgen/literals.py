@@ -8,9 +8,11 @@ text through ``docstring``.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import uuid
+from functools import lru_cache
 from typing import Any
 
 
@@ -85,3 +87,55 @@ def docstring(text: str, indent: str = "    ") -> str:
         if line.endswith("\\") and number < len(lines) - 1:
             out[-1] = "\\x5c"
     return "".join(out)
+
+
+# -- YAML ------------------------------------------------------------------------------
+#
+# A string is written plain only when every YAML reader (1.1 and 1.2) reads it back as that
+# same string: it starts with a letter, '/', '_', '$' or '(' (no indicator, no number),
+# holds no ': ', ' #', tab or line break, does not end in ':' or a space, and is not a word
+# a 1.1 reader turns into a boolean or null; or it is a version such as 3.0.0 (two dots:
+# never a number). Else it is written double-quoted, JSON's escapes being YAML's too;
+# characters YAML does not allow in a document (controls, surrogates, NEL, the line and
+# paragraph separators, BOM) as \u escapes, so the document is printable text whatever
+# the spec says.
+_YAML_BAD = "\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff"
+_YAML_UNSAFE = re.compile(f"[{_YAML_BAD}]")
+_YAML_PLAIN = re.compile(
+    r"[0-9]+(?:\.[0-9]+){2,}"  # a version
+    r"|(?!(?i:y|n|yes|no|true|false|on|off|null)\Z)"  # not a 1.1 boolean or null
+    r"[A-Za-z/_$(]"  # no indicator, no number
+    f"(?:[^{_YAML_BAD}:#]|:(?! )|(?<! )#)*"  # no ': ', ' #' or unsafe character
+    r"(?<![: ])"  # no ':' or space at the end
+)
+
+
+@lru_cache(maxsize=4096)  # keys and short values repeat in every channel
+def yaml_string(text: str) -> str:
+    if _YAML_PLAIN.fullmatch(text):
+        return text
+    quoted = json.dumps(text, ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def yaml_scalar(value: Any) -> str:
+    """A scalar as YAML text that reads back as the same value."""
+    if isinstance(value, str):
+        return yaml_string(value)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value)  # YAML 1.1 wants a dot in a float, and a signed exponent
+        mantissa, e, exponent = text.partition("e")
+        if "." not in mantissa:
+            mantissa += ".0"
+        return mantissa + (e + exponent if e else "")
+    raise TypeError(f"no YAML scalar for {type(value).__name__}")

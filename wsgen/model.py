@@ -129,6 +129,18 @@ class App:
 
 
 @dataclass(frozen=True, slots=True)
+class AsyncApi:
+    """The AsyncAPI document the spec asks for (``asyncapi:``)."""
+
+    output: str  # the document's path, relative to the spec file
+    title: str | None
+    version: str | None
+    # The servers as the spec gives them, passed through untouched: canonical JSON text,
+    # so that the model stays frozen and the document byte-deterministic.
+    servers: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Broadcast:
     """How a publish reaches the rooms of every worker."""
 
@@ -149,6 +161,7 @@ class Spec:
     app: App | None
     messages: tuple[Message, ...] = ()
     close_codes: tuple[tuple[str, int], ...] = ()  # name -> code, in spec order
+    asyncapi: AsyncApi | None = None
     broadcast: Broadcast | None = None  # set when a route has a room
 
     @property

@@ -181,16 +181,33 @@ def _with_imports(
     return outcomes
 
 
+def asyncapi_document(path: Path) -> tuple[Run, str | None]:
+    """The spec's AsyncAPI document (``wsgen asyncapi``), whether or not the spec has
+    ``asyncapi:``; the run says why there is none (errors reported as ``validate`` does).
+    """
+    from . import documents
+
+    name = config.display(path)
+    try:
+        model, warnings = load_model(path, name)
+    except SpecError as error:
+        return Run("validate", None, (Outcome(name, tuple(error.diagnostics)),)), None
+    with phase("asyncapi"):
+        text = documents.render(model)
+    return Run("validate", None, (Outcome(name, tuple(warnings)),)), text
+
+
 def generate_specs(paths: Sequence[Path], options: Options) -> Run:
     outcomes: list[Outcome] = []
+    documents: dict[Path, str] = {}  # document -> the spec that writes it, in this run
     for path in paths:
-        outcomes.append(_generate(path, options))
+        outcomes.append(_generate(path, options, documents))
         if outcomes[-1].stopped is not None:
             return Run("generate", options.mode, tuple(outcomes), outcomes[-1].stopped)
     return Run("generate", options.mode, tuple(outcomes))
 
 
-def _generate(path: Path, options: Options) -> Outcome:
+def _generate(path: Path, options: Options, documents: dict[Path, str]) -> Outcome:
     name = config.display(path)
     try:
         model, warnings = load_model(path, name)
@@ -199,7 +216,8 @@ def _generate(path: Path, options: Options) -> Outcome:
     try:
         target = _target(path, model, options.output)
         root = config.project_root(path)
-        return _produce(name, model, warnings, (target, root), options)
+        document = _document(path, model, target, documents)
+        return _produce(name, model, warnings, (target, root, document), options)
     except UsageError as error:
         return Outcome(name, tuple(warnings), stopped=error)
 
@@ -215,24 +233,58 @@ def _target(path: Path, model: Spec, output: Path | None) -> Path:
     return Path(config.display(output))
 
 
+def _document(
+    path: Path, model: Spec, target: Path, documents: dict[Path, str]
+) -> Path | None:
+    """Where the spec's AsyncAPI document goes, once known to be a place it may go."""
+    if model.asyncapi is None:
+        return None
+    from . import documents as docs
+
+    document = docs.document_path(path, model)
+    assert document is not None
+    docs.check_place(document, target)
+    other = documents.setdefault(document.resolve(), config.display(path))
+    if other != config.display(path):
+        raise UsageError(
+            f"{config.display(path)} and {other} both write the AsyncAPI document "
+            f"{document}; give one of them another 'asyncapi: output:'",
+            config.display(path),
+        )
+    return document
+
+
 def _produce(
     name: str,
     model: Spec,
     warnings: list[Diagnostic],
-    where: tuple[Path, Path | None],
+    where: tuple[Path, Path | None, Path | None],
     options: Options,
 ) -> Outcome:
-    """Render the package, compare it with the folder ``where`` names (with the project
-    root its specs are named from), and write it when asked to."""
+    """Render the package (and the document, if the spec asks for one), compare them
+    with the folder ``where`` names (with the project root its specs are named from, and
+    the document's path), and write them when asked to."""
     from . import formatting, plan, write
 
-    target, root = where
+    target, root, document = where
     try:
         files = generate_files(model)
         with phase("compare"):
             steps = plan.plan(target, files, model.source_name, root)
+        if document is not None:
+            from . import documents
+
+            with phase("asyncapi"):
+                text = documents.render(model)
+            steps = documents.add(steps, document, text, model.source_name)
         with phase("compile"):
-            formatting.check_files({c.path.name: c.new for c in steps.changes if c.new})
+            formatting.check_files(
+                {
+                    c.path.name: c.new
+                    for c in steps.changes
+                    if c.new and c.path.suffix == ".py"
+                }
+            )
         with phase("write"):
             if options.mode == "write":
                 write.apply(steps, force=options.force)
@@ -244,7 +296,7 @@ def _produce(
         name,
         tuple(warnings),
         target,
-        len(files),
+        len(files) + (document is not None),
         steps.changes,
         orphans=steps.orphans,
     )

@@ -84,6 +84,26 @@ def _check_owner(target: Path, old: str, source: str | None) -> None:
     )
 
 
+def compare(target: Path, text: str, source: str | None) -> Change | None:
+    """How the file at ``target`` differs from ``text`` (None: not at all). A changed file
+    without the generated header is ``by_hand``; one that another spec generated is
+    refused."""
+    if target.is_symlink():
+        raise OutputError(
+            f"{target} is a symbolic link; wsgen does not write through links "
+            "(it could land outside the output folder), so remove it"
+        )
+    old = _read(target)
+    if old is None:
+        return Change(target, "missing", "", text)
+    if old == text:
+        return None
+    if not header.looks_generated(old):
+        return Change(target, "changed", old, text, "written")
+    _check_owner(target, old, source)
+    return Change(target, "changed", old, text)
+
+
 def plan(
     output: Path,
     files: dict[str, str],
@@ -105,24 +125,13 @@ def plan(
         target = output / relative
         if Path(relative).name != relative or relative.startswith("."):
             raise OutputError(f"refusing to write {relative!r} outside {output}")
-        if target.is_symlink():
-            raise OutputError(
-                f"{target} is a symbolic link; wsgen does not write through links "
-                "(it could land outside the output folder), so remove it"
-            )
-        old = _read(target)
-        if old is None:
-            changes.append(Change(target, "missing", "", text))
-        elif old == text:
+        change = compare(target, text, source)
+        if change is None:
             unchanged += 1
-        else:
-            by_hand = ""
-            if not header.looks_generated(old):
-                foreign.append(target)
-                by_hand = "written"
-            else:
-                _check_owner(target, old, source)
-            changes.append(Change(target, "changed", old, text, by_hand))
+            continue
+        if change.by_hand:
+            foreign.append(target)
+        changes.append(change)
     if output.is_dir():
         for stale in sorted(output.glob("*.py")):
             if (

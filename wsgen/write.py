@@ -22,6 +22,9 @@ def apply(plan: Plan, *, force: bool = False) -> None:
             "overwritten; move it away, or pass --force to replace it"
         )
     plan.output.mkdir(parents=True, exist_ok=True)
+    for change in plan.changes:  # a document beside the package may need its folder
+        if change.kind == "missing":
+            change.path.parent.mkdir(parents=True, exist_ok=True)
     # Every new text goes into a temporary file first: a failure there (a full disk, a
     # name the file system refuses) leaves the whole tree as it was. Only then are the
     # files renamed into place, each rename atomic.
