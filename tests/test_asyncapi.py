@@ -469,3 +469,50 @@ def test_readme_excerpts_are_the_committed_documents(example: str, start: str) -
     )
     body = excerpt.removeprefix("channels:\n") if example == "chat_service" else excerpt
     assert body in document
+
+
+DEPRECATED_SPEC = """\
+version: 1
+output: routes
+messages:
+  old_hello:
+    deprecated: true
+    fields:
+      name: {type: str}
+  hello:
+    fields:
+      name: {type: str}
+      nick: {type: str, required: false, deprecated: true}
+routers:
+  chat:
+    websockets:
+      - path: /old/{room}
+        handler: app.handlers:old
+        deprecated: true
+        params:
+          room: {in: path, type: str, deprecated: true}
+          q: {in: query, type: int, required: false, deprecated: true}
+        receive: [old_hello, hello]
+        send: [hello]
+"""
+
+
+def test_deprecated_things_say_so(
+    tmp_path: Path, official: jsonschema.Draft7Validator
+) -> None:
+    spec = tmp_path / "wsgen.yaml"
+    spec.write_text(DEPRECATED_SPEC, encoding="utf-8")
+    model, _ = pipeline.load_model(spec)
+    doc = yaml.safe_load(asyncapi.document_text(model))
+    assert not list(official.iter_errors(doc))
+    channel = doc["channels"]["chat.old"]
+    assert channel["x-deprecated"] is True
+    assert channel["parameters"]["room"]["x-deprecated"] is True
+    assert channel["bindings"]["ws"]["query"]["properties"]["q"]["deprecated"] is True
+    messages, schemas = doc["components"]["messages"], doc["components"]["schemas"]
+    assert messages["old_hello"]["x-deprecated"] is True
+    assert "x-deprecated" not in messages["hello"]
+    assert schemas["old_hello"]["deprecated"] is True
+    assert "deprecated" not in schemas["hello"]
+    assert schemas["hello"]["properties"]["nick"]["deprecated"] is True
+    assert "deprecated" not in schemas["hello"]["properties"]["name"]

@@ -5,9 +5,10 @@ behind which dependencies); its ``ws`` binding carries the handshake's query and
 parameters as object schemas, its ``parameters`` the path's. The spec's messages become
 ``components``; per route, a ``receive`` operation (what the server receives) and a
 ``send`` operation (what it sends), the error frame among the latter wherever the route
-answers an invalid message with one. Every object that could one day say it is
-deprecated is built by one function of its own (``_channel``, ``_operation``,
-``_message``, ``_property``).
+answers an invalid message with one. What the spec marks ``deprecated: true`` says so:
+schemas (a field, a handshake parameter, a message's payload) with JSON Schema's
+``deprecated``, channels, path parameters and messages, which AsyncAPI 3.0 gives no such
+field, with the extension ``x-deprecated``.
 
 Payload schemas accept exactly the JSON the generated connection accepts in the form it
 sends back: the pydantic model's fields with their constraints, and ``type`` as a required
@@ -29,6 +30,8 @@ from .served import ServedRoute, served_routes, wire_name
 
 VERSION = "3.0.0"
 WS_BINDING_VERSION = "0.1.0"
+# Channels, parameters and messages have no "deprecated" in AsyncAPI 3.0: an extension.
+DEPRECATED = "x-deprecated"
 JSON_TYPES = {
     "str": "string",
     "int": "integer",
@@ -121,6 +124,8 @@ def _keyed(routes: tuple[ServedRoute, ...]) -> Iterator[tuple[str, ServedRoute]]
 def _channel(spec: Spec, served: ServedRoute) -> dict[str, Any]:
     route = served.route
     channel: dict[str, Any] = {"address": served.address, "title": route.name}
+    if route.deprecated:
+        channel[DEPRECATED] = True
     description = _channel_description(spec, served)
     if description:
         channel["description"] = description
@@ -200,6 +205,8 @@ def _path_parameter(param: Param, convertor: str | None) -> dict[str, Any]:
     if param.description:
         text = f"{param.description.strip()} ({text})"
     parameter: dict[str, Any] = {"description": text}
+    if param.deprecated:
+        parameter[DEPRECATED] = True
     if param.choices:
         parameter["enum"] = [_wire_text(v) for v in param.choices]
     return parameter
@@ -232,6 +239,8 @@ def _property(param: Param | MessageField) -> dict[str, Any]:
         param.default is not None or not isinstance(param, Param)
     ):
         schema["default"] = _json_value(param.default)
+    if param.deprecated:
+        schema["deprecated"] = True
     return schema
 
 
@@ -332,7 +341,9 @@ def _operation(key: str, action: str, names: list[str] | None) -> dict[str, Any]
 
 def _components(spec: Spec, routes: tuple[ServedRoute, ...]) -> dict[str, Any]:
     used = [s.route.contract for s in routes if s.route.contract is not None]
-    messages = {m.name: _message(m.name, m.description) for m in spec.messages}
+    messages = {
+        m.name: _message(m.name, m.description, m.deprecated) for m in spec.messages
+    }
     schemas = {m.name: _payload(m) for m in spec.messages}
     if any(sends_error_frame(contract) for contract in used):
         why = "What the server sends for an invalid message; the connection stays open."
@@ -346,8 +357,12 @@ def _components(spec: Spec, routes: tuple[ServedRoute, ...]) -> dict[str, Any]:
     return out
 
 
-def _message(name: str, description: str | None) -> dict[str, Any]:
+def _message(
+    name: str, description: str | None, deprecated: bool = False
+) -> dict[str, Any]:
     message: dict[str, Any] = {"name": name}
+    if deprecated:
+        message[DEPRECATED] = True
     if description and description.strip():
         message["summary"] = description.strip()
     message["contentType"] = "application/json"
@@ -362,6 +377,8 @@ def _payload(message: Message) -> dict[str, Any]:
     schema = _object(properties, required)
     if message.description and message.description.strip():
         schema = {"description": message.description.strip(), **schema}
+    if message.deprecated:
+        schema["deprecated"] = True
     return schema
 
 
