@@ -357,3 +357,47 @@ def test_the_browser_harness_sees_what_the_page_must_not_do(tmp_path: Path) -> N
     assert [c["args"][0]["value"] for c in console] == ["hi"]
     assert "boom" in json.dumps(exceptions)
     assert requests == ["http://127.0.0.1:9/x.png"]
+
+
+DEPRECATED_SPEC = """\
+version: 1
+output: routes
+messages:
+  old_hello: {deprecated: true, fields: {name: {type: str}}}
+  hello:
+    fields:
+      name: {type: str}
+      nick: {type: str, required: false, deprecated: true}
+routers:
+  chat:
+    websockets:
+      - path: /old
+        handler: app.handlers:old
+        deprecated: true
+        params:
+          q: {in: query, type: int, required: false, deprecated: true}
+        receive: [old_hello, hello]
+        send: [hello]
+      - path: /new
+        handler: app.handlers:new
+        receive: [hello]
+"""
+
+
+def test_what_the_spec_deprecates_is_marked(tmp_path: Path) -> None:
+    spec = tmp_path / "wsgen.yaml"
+    spec.write_text(DEPRECATED_SPEC, encoding="utf-8")
+    page = _docs(spec, tmp_path / "page.html")
+    badge = '<span class="badge deprecated">deprecated</span>'
+
+    def section(marker: str) -> str:
+        start = page.index(marker)
+        return page[start : page.index("</section>", start)]
+
+    old, new = section('data-path="/old"'), section('data-path="/new"')
+    assert old.count(badge) == 2  # the route and its parameter q
+    assert badge not in new
+    assert badge in section('class="message" id="message-old_hello"')
+    hello = section('class="message" id="message-hello"')
+    assert hello.count(badge) == 1  # the field nick, not the message
+    assert hello.index(badge) > hello.index('data-name="nick"')

@@ -58,6 +58,7 @@ class Field:
     constraints: tuple[Constraint, ...]
     description: str | None
     python_name: str | None = None  # when it differs from the wire name
+    deprecated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,7 @@ class MessageDoc:
     fields: tuple[Field, ...]
     example: str | None  # JSON text; None when no value fits a required field
     sent_by: tuple[str, ...]  # "client", "server": who sends it on some route
+    deprecated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,7 @@ class RouteDoc:
     max_bytes: int | None
     policy: tuple[Outcome, ...]
     close_codes: tuple[CloseCode, ...]
+    deprecated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +198,7 @@ def _route(spec: Spec, index: int, served: ServedRoute) -> RouteDoc:
         max_bytes=contract.max_bytes if contract else None,
         policy=_policy(contract) if contract else (),
         close_codes=_close_codes(route.kind, contract),
+        deprecated=route.deprecated,
     )
 
 
@@ -252,6 +256,7 @@ def _row(
         constraints=_constraints(value.constraints),
         description=value.description,
         python_name=python_name,
+        deprecated=value.deprecated,
     )
 
 
@@ -299,6 +304,7 @@ def _message(message: Message, served: tuple[ServedRoute, ...]) -> MessageDoc:
             else json.dumps(payload, indent=2, ensure_ascii=False)
         ),
         sent_by=sent_by,
+        deprecated=message.deprecated,
     )
 
 
