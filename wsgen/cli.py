@@ -16,7 +16,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TextIO
 
 import typer
 
@@ -56,6 +56,23 @@ FormatOpt = Annotated[
         show_default=False,
     ),
 ]
+SpecArg = Annotated[
+    Path,
+    typer.Argument(
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        metavar="SPEC",
+        help="A wsgen spec (YAML).",
+    ),
+]
+
+
+def _file_option(help: str) -> Any:
+    """The ``-o FILE`` option of a command that prints a document by default."""
+    return typer.Option(
+        "--output", "-o", dir_okay=False, metavar="FILE", help=help, show_default=False
+    )
 
 
 class Streams(NamedTuple):
@@ -313,21 +330,10 @@ def routes(
 @app.command()
 def docs(
     ctx: typer.Context,
-    spec: Annotated[
-        Path,
-        typer.Argument(
-            exists=True, dir_okay=False, readable=True, help="A wsgen spec (YAML)."
-        ),
-    ],
+    spec: SpecArg,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            dir_okay=False,
-            help="The HTML file to write. Default: the page on stdout.",
-            show_default=False,
-        ),
+        _file_option("The HTML file to write. Default: the page on stdout."),
     ] = None,
     fmt: FormatOpt = None,
 ) -> None:
@@ -392,21 +398,9 @@ def breaking(
 @app.command("asyncapi")
 def asyncapi_command(
     ctx: typer.Context,
-    spec: Annotated[
-        Path,
-        typer.Argument(
-            exists=True, dir_okay=False, readable=True, help="A wsgen spec (YAML)."
-        ),
-    ],
+    spec: SpecArg,
     output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            dir_okay=False,
-            help="Write the document to FILE instead of printing it.",
-            show_default=False,
-        ),
+        Path | None, _file_option("Write the document to FILE instead of printing it.")
     ] = None,
     fmt: FormatOpt = None,
 ) -> None:
