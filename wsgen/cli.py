@@ -405,7 +405,7 @@ def asyncapi_command(
     fmt: FormatOpt = None,
 ) -> None:
     """Print the AsyncAPI 3.0.0 document (YAML) of SPEC's routes and messages."""
-    from . import documents, pipeline
+    from . import pipeline
 
     run, text = pipeline.asyncapi_document(spec)
     if text is None:
@@ -413,8 +413,32 @@ def asyncapi_command(
         return
     streams = _streams(ctx)
     with _unless_unread(streams):
-        code = documents.emit(text, output, run, streams.out, streams.err)
+        code = _emit_document(text, output, run, streams.out, streams.err)
     raise typer.Exit(code)
+
+
+def _emit_document(
+    text: str, output: Path | None, run: Run, out: TextIO, err: TextIO
+) -> int:
+    """``wsgen asyncapi``'s answer: the spec's warnings on ``err``, the document on
+    ``out`` or in the file ``output``; the exit code."""
+    from .report import text_line, use_colour
+
+    for outcome in run.outcomes:
+        for diagnostic in outcome.diagnostics:
+            print(text_line(diagnostic, use_colour(err)), file=err)
+    if output is None:
+        out.write(text)
+        return 0
+    from .write import atomic_write
+
+    try:
+        atomic_write(output, text.encode("utf-8"))
+    except OSError as exc:
+        print(f"error: cannot write {output}: {exc.strerror or exc}", file=err)
+        return 2
+    print(f"wrote {output}", file=err)
+    return 0
 
 
 @app.command()

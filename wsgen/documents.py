@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
 
 from . import config, header
 from .errors import UsageError
 from .model import Spec
 from .plan import Change, OutputError, Plan, compare
-
-if TYPE_CHECKING:
-    from .pipeline import Run
 
 
 def document_path(spec_path: Path, model: Spec) -> Path | None:
@@ -70,25 +66,3 @@ def _check_owner(document: Path, source: str) -> None:
         "two specs write one AsyncAPI document. Give one of them another "
         f"'asyncapi: output:'; if {owner!r} is gone (renamed or moved), delete {document}"
     )
-
-
-def emit(text: str, output: Path | None, run: Run, out: TextIO, err: TextIO) -> int:
-    """``wsgen asyncapi``'s answer: the spec's warnings on ``err``, the document on
-    ``out`` or in the file ``output``; the exit code."""
-    from .report import text_line, use_colour
-
-    for outcome in run.outcomes:
-        for diagnostic in outcome.diagnostics:
-            print(text_line(diagnostic, use_colour(err)), file=err)
-    if output is None:
-        out.write(text)
-        return 0
-    from .write import atomic_write
-
-    try:
-        atomic_write(output, text.encode("utf-8"))
-    except OSError as exc:
-        print(f"error: cannot write {output}: {exc.strerror or exc}", file=err)
-        return 2
-    print(f"wrote {output}", file=err)
-    return 0
