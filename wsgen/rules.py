@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from .asyncapi_rules import check_asyncapi
 from .errors import Diagnostic
 from .includes import APP, Edge, Mount, as_dict, as_list
 from .message_rules import check_close_codes, check_messages
@@ -59,7 +58,10 @@ def check(data: Any, source: SourceMap) -> list[Diagnostic]:
     check_unserved(spec, refused)
     check_cycles(spec)
     check_full_paths(spec)
-    check_asyncapi(data, spec.report)
+    if "asyncapi" in data:
+        from .asyncapi_rules import check_asyncapi
+
+        check_asyncapi(data, spec.report)
     return spec.report.found
 
 
