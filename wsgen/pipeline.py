@@ -125,6 +125,17 @@ def load_model(
         return build.spec_model(loaded.data, config.source_name(path)), warnings
 
 
+def read_model(path: Path) -> tuple[Spec | None, Outcome]:
+    """The model of the spec at ``path`` and its outcome so far (its warnings), or None
+    and the outcome that lists its problems: the start of every command but validate."""
+    name = config.display(path)
+    try:
+        model, warnings = load_model(path, name)
+    except SpecError as error:
+        return None, Outcome(name, tuple(error.diagnostics))
+    return model, Outcome(name, tuple(warnings))
+
+
 def generate_files(spec: Spec) -> dict[str, str]:
     """Every file of the generated package by name: the pure core of ``generate``.
 
@@ -187,14 +198,12 @@ def asyncapi_document(path: Path) -> tuple[Run, str | None]:
     """
     from . import documents
 
-    name = config.display(path)
-    try:
-        model, warnings = load_model(path, name)
-    except SpecError as error:
-        return Run("validate", None, (Outcome(name, tuple(error.diagnostics)),)), None
+    model, outcome = read_model(path)
+    if model is None:
+        return Run("validate", None, (outcome,)), None
     with phase("asyncapi"):
         text = documents.render(model)
-    return Run("validate", None, (Outcome(name, tuple(warnings)),)), text
+    return Run("validate", None, (outcome,)), text
 
 
 def generate_specs(paths: Sequence[Path], options: Options) -> Run:
@@ -208,18 +217,16 @@ def generate_specs(paths: Sequence[Path], options: Options) -> Run:
 
 
 def _generate(path: Path, options: Options, documents: dict[Path, str]) -> Outcome:
-    name = config.display(path)
-    try:
-        model, warnings = load_model(path, name)
-    except SpecError as error:
-        return Outcome(name, tuple(error.diagnostics))
+    model, outcome = read_model(path)
+    if model is None:
+        return outcome
     try:
         target = _target(path, model, options.output)
         root = config.project_root(path)
         document = _document(path, model, target, documents)
-        return _produce(name, model, warnings, (target, root, document), options)
+        return _produce(outcome, model, (target, root, document), options)
     except UsageError as error:
-        return Outcome(name, tuple(warnings), stopped=error)
+        return outcome._replace(stopped=error)
 
 
 def _target(path: Path, model: Spec, output: Path | None) -> Path:
@@ -255,15 +262,15 @@ def _document(
 
 
 def _produce(
-    name: str,
+    outcome: Outcome,
     model: Spec,
-    warnings: list[Diagnostic],
     where: tuple[Path, Path | None, Path | None],
     options: Options,
 ) -> Outcome:
     """Render the package (and the document, if the spec asks for one), compare them
     with the folder ``where`` names (with the project root its specs are named from, and
-    the document's path), and write them when asked to."""
+    the document's path), and write them when asked to; ``outcome`` holds the spec's
+    warnings."""
     from . import formatting, plan, write
 
     target, root, document = where
@@ -292,12 +299,10 @@ def _produce(
         raise UsageError(
             f"cannot write {exc.filename or target}: {exc.strerror or exc}"
         ) from None
-    return Outcome(
-        name,
-        tuple(warnings),
-        target,
-        len(files) + (document is not None),
-        steps.changes,
+    return outcome._replace(
+        output=target,
+        files=len(files) + (document is not None),
+        changes=steps.changes,
         orphans=steps.orphans,
     )
 
@@ -310,11 +315,9 @@ def scaffold_specs(paths: Sequence[Path], dry_run: bool = False) -> Run:
     mode: Mode = "diff" if dry_run else "write"
     outcomes = []
     for path in paths:
-        name = config.display(path)
-        try:
-            model, warnings = load_model(path, name)
-        except SpecError as error:
-            outcomes.append(Outcome(name, tuple(error.diagnostics)))
+        model, outcome = read_model(path)
+        if model is None:
+            outcomes.append(outcome)
             continue
         changes = scaffold.plan(path, model)
         if not dry_run:
@@ -322,8 +325,8 @@ def scaffold_specs(paths: Sequence[Path], dry_run: bool = False) -> Run:
                 scaffold.write(changes)
             except OSError as exc:
                 failed = UsageError(f"cannot write {exc.filename}: {exc.strerror}")
-                return Run("scaffold", mode, (*outcomes, Outcome(name)), failed)
+                return Run("scaffold", mode, (*outcomes, Outcome(outcome.spec)), failed)
         shown = tuple(replace(c, path=Path(config.display(c.path))) for c in changes)
         root = Path(config.display(import_check.roots(path)[0]))
-        outcomes.append(Outcome(name, tuple(warnings), root, len(shown), shown))
+        outcomes.append(outcome._replace(output=root, files=len(shown), changes=shown))
     return Run("scaffold", mode, tuple(outcomes))

@@ -366,29 +366,21 @@ def write_page(spec_path: Path, output: Path | None, stdout: TextIO) -> Run:
     or to ``stdout``. An invalid spec is reported as ``validate`` reports it, and nothing
     is written."""
     from . import config, pipeline, write
-    from .errors import SpecError, UsageError
+    from .errors import UsageError
 
-    name = config.display(spec_path)
-    try:
-        model, warnings = pipeline.load_model(spec_path, name)
-    except SpecError as error:
-        return pipeline.Run(
-            "validate", None, (pipeline.Outcome(name, tuple(error.diagnostics)),)
-        )
+    model, outcome = pipeline.read_model(spec_path)
+    if model is None:
+        return pipeline.Run("validate", None, (outcome,))
     html = render_page(model)
     if output is None:
         stdout.write(html)
-        return pipeline.Run("docs", None, (pipeline.Outcome(name, tuple(warnings)),))
+        return pipeline.Run("docs", None, (outcome,))
     try:
         write.atomic_write(output, html.encode("utf-8"))
     except OSError as exc:
         unwritable = UsageError(
             f"cannot write {exc.filename or output}: {exc.strerror or exc}"
         )
-        return pipeline.Run(
-            "docs", None, (pipeline.Outcome(name, tuple(warnings)),), unwritable
-        )
-    written = pipeline.Outcome(
-        name, tuple(warnings), output=Path(config.display(output))
-    )
+        return pipeline.Run("docs", None, (outcome,), unwritable)
+    written = outcome._replace(output=Path(config.display(output)))
     return pipeline.Run("docs", "write", (written,))

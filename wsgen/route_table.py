@@ -17,10 +17,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import config
-from .errors import Diagnostic, SpecError, printable
+from .errors import Diagnostic, printable
 from .model import Default, Param, Spec
-from .pipeline import Outcome, load_model
+from .pipeline import Outcome, read_model
 from .served import Level, ServedRoute, served_routes, wire_name
 from .text_table import Cell
 
@@ -46,14 +45,11 @@ def listings(paths: Sequence[Path]) -> tuple[list[Listing], list[Outcome]]:
     found: list[Listing] = []
     outcomes: list[Outcome] = []
     for path in paths:
-        name = config.display(path)
-        try:
-            model, warnings = load_model(path, name)
-        except SpecError as error:
-            outcomes.append(Outcome(name, tuple(error.diagnostics)))
-            continue
-        outcomes.append(Outcome(name, tuple(warnings)))
-        found.append(Listing(name, model, served_routes(model), tuple(warnings)))
+        model, outcome = read_model(path)
+        outcomes.append(outcome)
+        if model is not None:
+            served = served_routes(model)
+            found.append(Listing(outcome.spec, model, served, outcome.diagnostics))
     return found, outcomes
 
 
