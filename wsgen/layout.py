@@ -28,15 +28,13 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ._width_table import WIDTH_TABLE
+from .contexts import EndpointContext, IncludeContext, ParamContext
+from .imports import ImportLine
 from .literals import docstring as escape_docstring
 from .literals import py_literal
-
-if TYPE_CHECKING:
-    from .imports import ImportLine
-    from .render import EndpointContext, IncludeContext, ParamContext
 
 LINE_LENGTH = 88
 INDENT = "    "
@@ -266,6 +264,14 @@ def _depends(names: Sequence[str]) -> Chunk:
     return list_literal([call("Depends", [(name,)]) for name in names])
 
 
+def imports(sections: Sequence[Sequence[ImportLine]]) -> str:
+    """A module's import block: each section followed by a blank line."""
+    return "".join(
+        "".join(import_line(line) + "\n" for line in section) + "\n"
+        for section in sections
+    )
+
+
 def import_line(line: ImportLine) -> str:
     if line.plain:
         return f"import {line.module}"
@@ -309,6 +315,15 @@ def include_router(target: str, include: IncludeContext) -> str:
 
 def _depends_text(names: Sequence[str]) -> str:
     return "[" + ", ".join(f"Depends({name})" for name in names) + "]"
+
+
+def endpoint(e: EndpointContext) -> str:
+    """One endpoint: its decorator, signature, docstring and handler call."""
+    lines = [decorator(e), signature(e)]
+    if e.description:
+        lines.append(description(e.description))
+    lines.append(handler_call(e))
+    return "\n".join(lines)
 
 
 def decorator(e: EndpointContext) -> str:
@@ -357,7 +372,11 @@ def param_text(p: ParamContext) -> str:
     if p.default_factory:
         factory = f"lambda: {py_literal(p.default)}" if p.default else "list"
         options.append(f"default_factory={factory}")
-    annotation = flat(p.annotation)
+    annotation = f"Literal[{', '.join(p.choices)}]" if p.choices else p.item
+    if p.is_list:
+        annotation = f"list[{annotation}]"
+    if p.optional:
+        annotation += " | None"
     text = f"{p.name}: Annotated[{annotation}, {p.marker}({', '.join(options)})]"
     if p.signature_default:
         text += f" = {py_literal(p.default)}"
@@ -371,7 +390,14 @@ def param_chunk(p: ParamContext) -> Chunk:
         factory = ("lambda: ", *literal(p.default)) if p.default else ("list",)
         options.append(keyword("default_factory", factory))
     marker = call(p.marker, options)
-    chunk: Chunk = (f"{p.name}: ", *subscript("Annotated", [p.annotation, marker]))
+    annotation = (
+        subscript("Literal", [(c,) for c in p.choices]) if p.choices else (p.item,)
+    )
+    if p.is_list:
+        annotation = subscript("list", [annotation])
+    if p.optional:
+        annotation = union([annotation, ("None",)])
+    chunk: Chunk = (f"{p.name}: ", *subscript("Annotated", [annotation, marker]))
     if p.signature_default:
         chunk = (*chunk, " = ", *literal(p.default))
     return chunk

@@ -6,12 +6,12 @@ allocated and unique, types spelled out. The templates only loop and branch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from . import deprecation, header, layout, resources, typenames
-from .imports import ImportLine, Imports
+from .contexts import EndpointContext, FileContext, IncludeContext, ParamContext
+from .imports import Imports
 from .literals import py_literal
 from .model import ImportRef, Include, Param, Route, Router, Spec
 from .naming import NameAllocator
@@ -26,56 +26,6 @@ MARKERS = {
     "cookie": "Cookie",
     "depends": "Depends",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ParamContext:
-    name: str
-    annotation: layout.Chunk  # e.g. list[int] | None, as a chunk to lay out
-    marker: str  # Path, Query, Header, Cookie or Depends
-    dependency: str | None  # local name passed to Depends()
-    options: tuple[tuple[str, Any], ...]  # keyword -> literal, for the marker call
-    signature_default: bool  # "= default" in the signature
-    default_factory: bool  # the default is a list: Query(default_factory=lambda: [...])
-    default: Any
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointContext:
-    function: str
-    name: str
-    path: str
-    starlette: bool
-    prefixed: bool  # the path already carries the router's prefix (starlette routes)
-    dependencies: tuple[str, ...]
-    params: tuple[ParamContext, ...]
-    handler: str
-    description: str | None
-    connection: str | None = None  # the typed connection class the handler gets, if any
-    room: bool = False  # the connection is in a room: serve() runs the handler
-
-
-@dataclass(frozen=True, slots=True)
-class IncludeContext:
-    router: str
-    prefix: str
-    dependencies: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class FileContext:
-    header: str
-    imports: tuple[
-        tuple[ImportLine, ...], ...
-    ]  # sections: stdlib, fastapi, user, package
-    title: str | None = None
-    description: str | None = None
-    version: str | None = None
-    prefix: str = ""
-    dependencies: tuple[str, ...] = ()
-    endpoints: tuple[EndpointContext, ...] = ()
-    includes: tuple[IncludeContext, ...] = ()
-    lifespan: str | None = None  # the app's lifespan: broadcast.py's, for redis rooms
 
 
 class _FileBuilder:
@@ -214,6 +164,8 @@ def _endpoint(
     connection: str | None = None,
 ) -> EndpointContext:
     files.imports.fastapi.add("WebSocket")
+    if route.params:
+        files.imports.add(files.imports.stdlib, "typing", "Annotated", "Annotated")
     starlette = route.kind == "starlette"
     return EndpointContext(
         function=function,
@@ -235,12 +187,6 @@ def _endpoint(
 def _param(files: _FileBuilder, param: Param) -> ParamContext:
     marker = MARKERS[param.source]
     files.imports.fastapi.add(marker)
-    files.imports.add(files.imports.stdlib, "typing", "Annotated", "Annotated")
-    annotation = _item_annotation(files, param)
-    if param.is_list:
-        annotation = layout.subscript("list", [annotation])
-    if not param.required and param.default is None:
-        annotation = layout.union([annotation, ("None",)])
     options: list[tuple[str, Any]] = []
     if param.alias is not None:
         options.append(("alias", param.alias))
@@ -248,32 +194,42 @@ def _param(files: _FileBuilder, param: Param) -> ParamContext:
     if param.description is not None and param.source != "depends":
         options.append(("description", param.description))
     options.extend(param.constraints)
+    default_factory = param.default_factory
     return ParamContext(
         name=param.name,
-        annotation=annotation,
+        item=_item_type(files, param),
+        choices=_choices(files, param),
+        is_list=param.is_list,
+        optional=not param.required and param.default is None,
         marker=marker,
         dependency=param.depends,
         options=tuple(options),
-        signature_default=param.signature_default,
-        default_factory=param.default_factory,
+        signature_default=not param.required and not default_factory,
+        default_factory=default_factory,
         default=param.default,
     )
 
 
-def _item_annotation(files: _FileBuilder, param: Param) -> layout.Chunk:
-    """The annotation of one value of ``param``: a built-in type, the class a dependency
-    returns, or ``Literal[...]`` of an enum's values (spelled by the one literal writer).
-    """
+def _item_type(files: _FileBuilder, param: Param) -> str:
+    """The annotation of one value of ``param``: a built-in type or the class a
+    dependency returns ("" for an enum, annotated with its choices)."""
     if param.result_type is not None:
-        return (files.result_type(param.result_type),)
+        return files.result_type(param.result_type)
     if param.choices:
-        files.imports.add(files.imports.stdlib, "typing", "Literal", "Literal")
-        return layout.subscript("Literal", [(py_literal(v),) for v in param.choices])
+        return ""
     if param.item_type == "uuid":
         files.imports.plain.add("uuid")
-    if param.item_type == "any":
+    elif param.item_type == "any":
         files.imports.add(files.imports.stdlib, "typing", "Any", "Any")
-    return (typenames.PYTHON[param.item_type],)
+    return typenames.PYTHON[param.item_type]
+
+
+def _choices(files: _FileBuilder, param: Param) -> tuple[str, ...]:
+    """An enum's values, spelled by the one literal writer, for ``Literal[...]``."""
+    if param.result_type is not None or not param.choices:
+        return ()
+    files.imports.add(files.imports.stdlib, "typing", "Literal", "Literal")
+    return tuple(py_literal(v) for v in param.choices)
 
 
 def app_context(spec: Spec) -> FileContext:
