@@ -34,7 +34,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "schemas" / "wsgen.schema.json"
 ROUTES_PER_ROUTER = 10
-PHASES = ("load", "validate", "build", "render", "compare", "compile", "write")
+PHASES = ("load", "validate", "build", "render", "worker", "compare", "compile", "write")
 
 
 def spec_text(routes: int) -> str:

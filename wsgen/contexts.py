@@ -13,7 +13,9 @@ from .imports import ImportLine
 
 class ParamContext(NamedTuple):
     name: str
-    item: str  # the annotation of one value: a built-in type or a class ("" for choices)
+    item: (
+        str  # the annotation of one value: a built-in type or a class ("" for choices)
+    )
     choices: tuple[str, ...]  # enum: the values' literals, annotated Literal[...]
     is_list: bool  # list[item]
     optional: bool  # ... | None
@@ -47,7 +49,9 @@ class IncludeContext(NamedTuple):
 
 class FileContext(NamedTuple):
     header: str
-    imports: tuple[tuple[ImportLine, ...], ...]  # sections: stdlib, fastapi, user, package
+    imports: tuple[
+        tuple[ImportLine, ...], ...
+    ]  # sections: stdlib, fastapi, user, package
     title: str | None = None
     description: str | None = None
     version: str | None = None

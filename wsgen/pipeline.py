@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from . import config
+from . import config, parallel
 from .errors import Diagnostic, SpecError, UsageError
 from .loader import LoadedSpec, load_bytes, read_spec
 from .phases import phase
@@ -117,10 +117,18 @@ def load_model(
 ) -> tuple[Spec, list[Diagnostic]]:
     """The frozen model of the spec at ``path`` and its warnings; SpecError otherwise.
     ``raw`` is the spec's bytes when they have been read already."""
-    from . import build
-
     name = str(path) if name is None else name
-    loaded, warnings = checked(name, read_spec(path, name) if raw is None else raw)
+    with phase("load"):
+        loaded = load_bytes(read_spec(path, name) if raw is None else raw, name)
+    return model_of(loaded, path)
+
+
+def model_of(loaded: LoadedSpec, path: Path) -> tuple[Spec, list[Diagnostic]]:
+    """Validate the loaded spec at ``path`` and build its model; SpecError otherwise."""
+    from . import build, validate
+
+    with phase("validate"):
+        warnings = validate.validate(loaded)
     with phase("build"):
         return build.spec_model(loaded.data, config.source_name(path)), warnings
 
@@ -136,15 +144,19 @@ def read_model(path: Path) -> tuple[Spec | None, Outcome]:
     return model, Outcome(name, tuple(warnings))
 
 
-def generate_files(spec: Spec) -> dict[str, str]:
+def generate_files(spec: Spec, worker: parallel.Worker | None = None) -> dict[str, str]:
     """Every file of the generated package by name: the pure core of ``generate``.
 
     Deterministic: the same spec always gives the same bytes, already in black's layout.
+    With a ``worker`` (parallel.py), the two processes share the router modules.
     """
     from . import render
 
     with phase("render"):
-        return render.render_package(spec)
+        if worker is None:
+            return render.render_package(spec)
+        files = render.render_package(spec, worker.routers(spec))
+    return {**files, **worker.modules(spec, set(files))}
 
 
 # -- the commands ----------------------------------------------------------------------
@@ -217,14 +229,19 @@ def generate_specs(paths: Sequence[Path], options: Options) -> Run:
 
 
 def _generate(path: Path, options: Options, documents: dict[Path, str]) -> Outcome:
-    model, outcome = read_model(path)
-    if model is None:
-        return outcome
+    outcome = Outcome(config.display(path))
     try:
-        target = _target(path, model, options.output)
-        root = config.project_root(path)
-        document = _document(path, model, target, documents)
-        return _produce(outcome, model, (target, root, document), options)
+        with phase("load"):
+            loaded = load_bytes(read_spec(path, outcome.spec), outcome.spec)
+        with parallel.worker(loaded, config.source_name(path)) as worker:
+            model, warnings = model_of(loaded, path)
+            outcome = outcome._replace(diagnostics=tuple(warnings))
+            target = _target(path, model, options.output)
+            root = config.project_root(path)
+            document = _document(path, model, target, documents)
+            return _produce(outcome, model, (target, root, document), options, worker)
+    except SpecError as error:
+        return outcome._replace(diagnostics=tuple(error.diagnostics))
     except UsageError as error:
         return outcome._replace(stopped=error)
 
@@ -266,6 +283,7 @@ def _produce(
     model: Spec,
     where: tuple[Path, Path | None, Path | None],
     options: Options,
+    worker: parallel.Worker | None = None,
 ) -> Outcome:
     """Render the package (and the document, if the spec asks for one), compare them
     with the folder ``where`` names (with the project root its specs are named from, and
@@ -275,7 +293,7 @@ def _produce(
 
     target, root, document = where
     try:
-        files = generate_files(model)
+        files = generate_files(model, worker)
         with phase("compare"):
             steps = plan.plan(target, files, model.source_name, root)
         if document is not None:

@@ -6,6 +6,7 @@ allocated and unique, types spelled out. The templates only loop and branch.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -281,8 +282,12 @@ def render_file(template: str, context: Any) -> str:
     return environment().get_template(template).render(f=context)
 
 
-def render_package(spec: Spec) -> dict[str, str]:
-    """Every file of the generated package by name, already in black's layout."""
+def render_package(
+    spec: Spec, routers: Iterable[Router] | None = None
+) -> dict[str, str]:
+    """Every file of the generated package by name, already in black's layout; of the
+    router modules only those of ``routers`` when given (parallel.py renders the rest).
+    """
     from .render_messages import connection_names, messages_context
 
     files = {"__init__.py": render_file("__init__.py.jinja", package_context(spec))}
@@ -290,10 +295,6 @@ def render_package(spec: Spec) -> dict[str, str]:
     if spec.has_messages:
         files["messages.py"] = render_file(
             "messages.py.jinja", messages_context(spec, connections)
-        )
-    for router in spec.routers:
-        files[f"{router.name}.py"] = render_file(
-            "router.py.jinja", router_context(spec, router, connections)
         )
     if spec.has_rooms:
         from .render_broadcast import broadcast_context
@@ -303,4 +304,26 @@ def render_package(spec: Spec) -> dict[str, str]:
         )
     if spec.app is not None:
         files["app.py"] = render_file("app.py.jinja", app_context(spec))
+    routers = spec.routers if routers is None else routers
+    files.update(_routers(spec, routers, connections))
     return files
+
+
+def render_routers(spec: Spec, routers: Iterable[Router]) -> dict[str, str]:
+    """The modules of ``routers`` (of ``spec``), by file name."""
+    from .render_messages import connection_names
+
+    return _routers(spec, routers, connection_names(spec))
+
+
+def _routers(
+    spec: Spec,
+    routers: Iterable[Router],
+    connections: dict[tuple[str, str], str],
+) -> dict[str, str]:
+    return {
+        f"{router.name}.py": render_file(
+            "router.py.jinja", router_context(spec, router, connections)
+        )
+        for router in routers
+    }
