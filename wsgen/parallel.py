@@ -164,6 +164,9 @@ def worker(loaded: LoadedSpec, source_name: str) -> Iterator[Worker | None]:
     if not isinstance(routers, dict) or not wanted(loaded.data):
         yield None
         return
+    from . import render
+
+    render.prepare()
     queue = _Queue(len(routers))
     reader, writer = os.pipe()
     pid = os.fork()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from . import config, parallel
 from .errors import Diagnostic, SpecError, UsageError
-from .loader import LoadedSpec, load_bytes, read_spec
+from .loader import LoadedSpec, kept, load_bytes, read_spec
 from .phases import phase
 
 if TYPE_CHECKING:
@@ -108,7 +108,7 @@ def checked(name: str, raw: bytes) -> tuple[LoadedSpec, list[Diagnostic]]:
 
     with phase("load"):
         loaded = load_bytes(raw, name)
-    with phase("validate"):
+    with phase("validate"), kept():
         return loaded, validate.validate(loaded)
 
 
@@ -233,7 +233,7 @@ def _generate(path: Path, options: Options, documents: dict[Path, str]) -> Outco
     try:
         with phase("load"):
             loaded = load_bytes(read_spec(path, outcome.spec), outcome.spec)
-        with parallel.worker(loaded, config.source_name(path)) as worker:
+        with kept(), parallel.worker(loaded, config.source_name(path)) as worker:
             model, warnings = model_of(loaded, path)
             outcome = outcome._replace(diagnostics=tuple(warnings))
             target = _target(path, model, options.output)

@@ -278,6 +278,12 @@ def environment() -> jinja2.Environment:
     return env
 
 
+def prepare() -> None:
+    """Import Jinja and compile the router template now: parallel.py does it before the
+    fork, so that the two processes do not both do it."""
+    environment().get_template("router.py.jinja")
+
+
 def render_file(template: str, context: Any) -> str:
     return environment().get_template(template).render(f=context)
 
