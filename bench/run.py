@@ -82,7 +82,9 @@ class Run:
 
 
 def measure(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run a command to its end; wall time, peak RSS (this process only) and phases."""
+    """Run a command to its end; wall time, peak memory and phases. The peak is the one
+    wsgen reports (its own and its worker's, added) or, for other tools, the peak RSS of
+    the largest process."""
     start = time.perf_counter()
     process = subprocess.Popen(
         args,
@@ -101,7 +103,8 @@ def measure(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> Ru
     for line in stderr.splitlines():
         if line.startswith("wsgen-phases "):
             phases = json.loads(line.removeprefix("wsgen-phases "))
-    return Run(wall, usage.ru_maxrss / 1024, phases, process.returncode)
+    peak = phases.pop("peak MB", usage.ru_maxrss / 1024)
+    return Run(wall, peak, phases, process.returncode)
 
 
 def best_of(times: int, args: list[str], cwd: Path, env: dict[str, str]) -> Run:

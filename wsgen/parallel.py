@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import resource
 import signal
 import sys
 import traceback
@@ -38,6 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from . import phases
 from .phases import phase
 
 if TYPE_CHECKING:
@@ -129,10 +131,11 @@ class Worker:
         """The worker's modules by file name; ``mine``: the file names rendered here."""
         with phase("worker"):
             try:
-                kind, value = pickle.load(self.pipe)
+                kind, value, peak = pickle.load(self.pipe)
             except EOFError:
-                kind, value = "error", "it ended without an answer"
+                kind, value, peak = "error", "it ended without an answer", 0
             self._reap()
+        phases.worker_peak(peak)
         if kind == "error":
             raise WorkerFailed(f"the rendering worker failed: {value}")
         files: dict[str, str] = value
@@ -195,8 +198,9 @@ def _work(writer: int, queue: _Queue, loaded: LoadedSpec, source_name: str) -> N
         )
     except BaseException:  # noqa: BLE001 - whatever it was, the parent reports it
         message = ("error", traceback.format_exc())
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # for WSGEN_PHASES
     try:
         with os.fdopen(writer, "wb") as pipe:
-            pickle.dump(message, pipe, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((*message, peak), pipe, protocol=pickle.HIGHEST_PROTOCOL)
     finally:
         os._exit(0)

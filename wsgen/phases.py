@@ -1,4 +1,5 @@
-"""Seconds spent per phase of a run, printed to stderr when WSGEN_PHASES is set (bench/)."""
+"""Seconds spent per phase of a run, printed to stderr when WSGEN_PHASES is set (bench/),
+with the run's peak memory: this process's and its workers' (parallel.py) together."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 _totals: dict[str, float] = {}
+_workers_kb: list[int] = []  # each worker's peak resident memory
 
 
 @contextmanager
@@ -21,10 +23,19 @@ def phase(name: str) -> Iterator[None]:
         _totals[name] = _totals.get(name, 0.0) + time.perf_counter() - start
 
 
+def worker_peak(kilobytes: int) -> None:
+    _workers_kb.append(kilobytes)
+
+
 def reset() -> None:
     _totals.clear()
+    _workers_kb.clear()
 
 
 def report(stream: TextIO) -> None:
     if os.environ.get("WSGEN_PHASES"):
-        print(f"wsgen-phases {json.dumps(_totals)}", file=stream)
+        import resource
+
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        shown = {**_totals, "peak MB": (own + sum(_workers_kb)) / 1024}
+        print(f"wsgen-phases {json.dumps(shown)}", file=stream)
