@@ -20,13 +20,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from . import config, parallel
+from . import config
 from .errors import Diagnostic, SpecError, UsageError
 from .loader import LoadedSpec, kept, load_bytes, read_spec
 from .phases import phase
 
 if TYPE_CHECKING:
     from .model import Spec
+    from .parallel import Worker
     from .plan import Change
 
 Mode = Literal["write", "check", "diff", "dry-run"]
@@ -144,7 +145,7 @@ def read_model(path: Path) -> tuple[Spec | None, Outcome]:
     return model, Outcome(name, tuple(warnings))
 
 
-def generate_files(spec: Spec, worker: parallel.Worker | None = None) -> dict[str, str]:
+def generate_files(spec: Spec, worker: Worker | None = None) -> dict[str, str]:
     """Every file of the generated package by name: the pure core of ``generate``.
 
     Deterministic: the same spec always gives the same bytes, already in black's layout.
@@ -229,6 +230,8 @@ def generate_specs(paths: Sequence[Path], options: Options) -> Run:
 
 
 def _generate(path: Path, options: Options, documents: dict[Path, str]) -> Outcome:
+    from . import parallel
+
     outcome = Outcome(config.display(path))
     try:
         with phase("load"):
@@ -283,7 +286,7 @@ def _produce(
     model: Spec,
     where: tuple[Path, Path | None, Path | None],
     options: Options,
-    worker: parallel.Worker | None = None,
+    worker: Worker | None = None,
 ) -> Outcome:
     """Render the package (and the document, if the spec asks for one), compare them
     with the folder ``where`` names (with the project root its specs are named from, and
