@@ -84,7 +84,7 @@ def test_a_failing_worker_is_a_bug_report_and_writes_nothing(
     assert not found["left"]
 
 
-def test_small_specs_and_threaded_processes_get_no_worker(
+def test_small_specs_one_core_and_threaded_processes_get_no_worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     routes = {"routers": {"r": {"websockets": [{}] * parallel.MIN_ROUTES}}}
@@ -97,8 +97,11 @@ def test_small_specs_and_threaded_processes_get_no_worker(
     monkeypatch.setenv("WSGEN_PARALLEL", "off")
     assert not parallel.wanted(routes)
     monkeypatch.setenv("WSGEN_PARALLEL", "auto")
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0})
+    assert not parallel.wanted(routes)  # one core
+    monkeypatch.setenv("WSGEN_PARALLEL", "on")
     monkeypatch.setattr(parallel, "_threads", lambda: 2)
-    assert not parallel.wanted(routes)
+    assert not parallel.wanted(routes)  # never with threads, even when asked
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,9 @@ until this process says so:
   is raised too.
 
 Only on Linux (fork is copy-on-write and nothing is imported twice), only while this
-process runs one thread (a fork copies no other thread, nor the locks it holds),
-and only for specs large enough to pay for it. ``WSGEN_PARALLEL=off`` turns it off;
-``on`` uses it for every spec (tests).
+process runs one thread (a fork copies no other thread, nor the locks it holds), and
+only with two cores or more and a spec large enough to pay for it.
+``WSGEN_PARALLEL=off`` turns it off; ``on`` uses it for every spec (tests).
 """
 
 from __future__ import annotations
@@ -65,7 +65,10 @@ def wanted(data: Any) -> bool:
     setting = os.environ.get("WSGEN_PARALLEL", "auto")
     if setting == "off" or sys.platform != "linux" or _threads() != 1:
         return False
-    return setting == "on" or _route_count(data) >= MIN_ROUTES
+    if setting == "on":
+        return True
+    # On one core the worker's second model would only add to the run.
+    return len(os.sched_getaffinity(0)) > 1 and _route_count(data) >= MIN_ROUTES
 
 
 def _threads() -> int:
