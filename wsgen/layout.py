@@ -423,13 +423,15 @@ def handler_call(e: EndpointContext) -> str:
 def _serve_call(e: EndpointContext, args: str) -> str:
     """``await Connection(websocket).serve(handler, name=name, ...)``: a route with a room
     leaves it however the handler ends."""
-    head = f"await {e.connection}(websocket).serve"
-    line = f"{INDENT}{head}({e.handler}{args})"
+    line = f"{INDENT}await {e.connection}(websocket).serve({e.handler}{args})"
     if fits(line):
         return line
     items: list[Chunk] = [(e.handler,)]
     items.extend((f"{p.name}={p.name}",) for p in e.params)
-    return lay_out(call(head, items), depth=1)
+    # Two bracket pairs: when the line up to ``serve(`` is too long, black splits at the
+    # connection's instead (an omitted trailer).
+    connection = call(f"await {e.connection}", [("websocket",)])
+    return lay_out((*connection, *call(".serve", items)), depth=1)
 
 
 def description(text: str) -> str:
