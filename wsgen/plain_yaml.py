@@ -92,9 +92,12 @@ _FLOW_PLAIN = re.compile(
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 
-# A line with content: its indentation, and the content without trailing spaces. Lines
-# that are blank or hold only a comment are left out.
-_LINE = re.compile(r"^( *)([^ #\n](?:[^\n]*[^ \n])?) *$", re.MULTILINE)
+# The lines with content, without their indentation and trailing spaces, and the same
+# lines' indentation; lines that are blank or hold only a comment are left out. Two passes
+# rather than one of (indentation, content) pairs: a pair per line would double the peak
+# memory of reading a large spec.
+_CONTENT = re.compile(r"^ *([^ #\n](?:[^\n]*[^ \n])?) *$", re.MULTILINE)
+_INDENT = re.compile(r"^( *)[^ #\n]", re.MULTILINE)
 
 # What the rest of a line after ``key:`` holds (mapping entries are read once per text).
 _NESTED, _SCALAR, _FLAT, _DEEP = range(4)
@@ -104,15 +107,16 @@ def read(text: str) -> dict[str, Any]:
     """The data of a spec in the subset; ``Unusual`` for any other text."""
     if _OUTSIDE.search(text):
         raise Unusual
-    lines = _LINE.findall(text)
-    if not lines or lines[0][0]:
+    contents = _CONTENT.findall(text)
+    indents = list(map(len, _INDENT.findall(text)))
+    if not contents or indents[0]:
         raise Unusual
-    reader = _Reader([len(i) for i, _ in lines], [c for _, c in lines])
+    reader = _Reader(indents, contents)
     try:
-        data = reader.block(0, lines[0][1], -1, 1)
+        data = reader.block(0, contents[0], -1, 1)
     except IndexError:  # a flow collection left open
         raise Unusual from None
-    if reader.i != len(lines) or type(data) is not dict:
+    if reader.i != len(contents) or type(data) is not dict:
         raise Unusual
     return data
 
