@@ -123,3 +123,17 @@ def test_the_queue_gives_every_router_once_in_order(count: int) -> None:
         assert tuple(queue.take(routers)) == ()  # type: ignore[arg-type]
     finally:
         os.close(queue.reader)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the worker runs on Linux only")
+def test_a_worker_counts_only_the_memory_it_does_not_share() -> None:
+    """Pages shared with another process (the parent's, after the fork; the C library's
+    here) are left out: the count is below this process's resident size, which holds them.
+    """
+    status = Path("/proc/self/status").read_text(encoding="ascii")
+    resident = next(
+        int(line.split()[1])
+        for line in status.splitlines()
+        if line.startswith("VmRSS:")
+    )
+    assert 0 < parallel._own_memory_kb() < resident

@@ -1,5 +1,6 @@
 """Seconds spent per phase of a run, printed to stderr when WSGEN_PHASES is set (bench/),
-with the run's peak memory: this process's and its workers' (parallel.py) together."""
+with the run's peak memory: this process's and what its workers (parallel.py) did not share
+with it, together."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from contextlib import contextmanager
 from typing import TextIO
 
 _totals: dict[str, float] = {}
-_workers_kb: list[int] = []  # each worker's peak resident memory
+_workers_kb: list[int] = []  # the memory each worker did not share with this process
 
 
 @contextmanager
