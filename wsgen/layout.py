@@ -317,6 +317,19 @@ def _depends_text(names: Sequence[str]) -> str:
     return "[" + ", ".join(f"Depends({name})" for name in names) + "]"
 
 
+_PREFIXED = (
+    "# websocket_route() does not apply the router's prefix, so the path carries it.\n"
+)
+
+
+def endpoints(es: Sequence[EndpointContext]) -> str:
+    """A router's endpoints, each after two blank lines and on lines of its own: one
+    call for them all, rather than one template call per endpoint."""
+    return "".join(
+        f"\n\n{_PREFIXED if e.prefixed else ''}{endpoint(e)}\n" for e in es
+    )
+
+
 def endpoint(e: EndpointContext) -> str:
     """One endpoint: its decorator, signature, docstring and handler call."""
     lines = [decorator(e), signature(e)]

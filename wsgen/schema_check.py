@@ -85,12 +85,40 @@ class _Compiler:
             return _never
         if not isinstance(schema, dict):
             raise Unsupported(f"not a schema: {schema!r}")
+        kind = schema.get("type")
+        keys = schema.keys() - _ANNOTATIONS
+        if kind == "object" and keys <= _OBJECT_KEYS:
+            return self.object(schema)
+        if kind == "string" and keys <= _STRING_KEYS:
+            return _string(
+                _count(schema.get("minLength", 0)),
+                (
+                    re.compile(_of(schema["pattern"], str))
+                    if "pattern" in schema
+                    else None
+                ),
+            )
         checks = [
             self.keyword(name, value, schema)
             for name, value in schema.items()
             if name not in _ANNOTATIONS
         ]
         return _all_of(checks) if checks else _always
+
+    def object(self, schema: dict[str, Any]) -> Check:
+        """The keywords of an object schema as one check that looks at each entry once
+        (the same answer as checking them one by one)."""
+        subs = {
+            k: self.build(sub) for k, sub in _dict(schema.get("properties", {})).items()
+        }
+        additional = schema.get("additionalProperties")
+        return _object(
+            subs,
+            None if additional is None else self.build(additional),
+            _list(schema.get("required", []), str),
+            self.build(schema["propertyNames"]) if "propertyNames" in schema else None,
+            _count(schema.get("minProperties", 0)),
+        )
 
     def keyword(self, name: str, value: Any, schema: dict[str, Any]) -> Check:
         build = self.build
@@ -112,6 +140,19 @@ class _Compiler:
             raise Unsupported(f"keyword {name!r}")
         return leaf(value)
 
+
+# Schemas of one type with only these keywords are checked by one function each.
+_OBJECT_KEYS = frozenset(
+    {
+        "type",
+        "properties",
+        "additionalProperties",
+        "required",
+        "propertyNames",
+        "minProperties",
+    }
+)
+_STRING_KEYS = frozenset({"type", "minLength", "pattern"})
 
 # Keywords whose check depends on their value alone.
 _LEAVES: dict[str, Callable[[Any], Check]] = {
@@ -251,6 +292,46 @@ def _required(keys: list[str]) -> Check:
                 if key not in instance:
                     return False
         return True
+
+    return check
+
+
+def _object(
+    subs: dict[str, Check],
+    additional: Check | None,
+    required: list[str],
+    names: Check | None,
+    least: int,
+) -> Check:
+    """type: object, properties, additionalProperties, required, propertyNames and
+    minProperties, in one pass over the entries."""
+
+    def check(instance: Any) -> bool:
+        if not isinstance(instance, dict) or len(instance) < least:
+            return False
+        for key in required:
+            if key not in instance:
+                return False
+        for key, item in instance.items():
+            if names is not None and not names(key):
+                return False
+            sub = subs.get(key, additional)
+            if sub is not None and not sub(item):
+                return False
+        return True
+
+    return check
+
+
+def _string(least: int, regex: re.Pattern[str] | None) -> Check:
+    """type: string, minLength and pattern."""
+
+    def check(instance: Any) -> bool:
+        return (
+            isinstance(instance, str)
+            and len(instance) >= least
+            and (regex is None or regex.search(instance) is not None)
+        )
 
     return check
 
