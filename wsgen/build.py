@@ -107,16 +107,16 @@ def _route(raw: dict[str, Any]) -> Route:
     assert name is not None  # validated: handler is an import reference
     declared = raw.get("params", {})
     params = [
-        _path_param(
-            pname, convertor, declared.get(pname) if pname in declared else None
-        )
+        _path_param(pname, convertor, declared.get(pname))
         for pname, convertor in path_params(raw["path"])
     ]
-    params += [
+    others = [
         _param(pname, p) for pname, p in declared.items() if p.get("in") != "path"
     ]
-    # Python wants parameters without a default before those with one; keep the order else.
-    params.sort(key=lambda p: p.signature_default)
+    # Python wants parameters without a default before those with one; keep the order
+    # else. Path parameters have none, and come first.
+    others.sort(key=lambda p: p.signature_default)
+    params += others
     return Route(
         name=name,
         path=raw["path"],
@@ -229,4 +229,9 @@ def _param(name: str, raw: dict[str, Any]) -> Param:
 
 
 def _constraints(raw: dict[str, Any]) -> tuple[tuple[str, Scalar], ...]:
-    return tuple((key, raw[key]) for key in typenames.CONSTRAINT_KEYS if key in raw)
+    if raw.keys().isdisjoint(_CONSTRAINTS):  # most parameters and fields have none
+        return ()
+    return tuple([(key, raw[key]) for key in typenames.CONSTRAINT_KEYS if key in raw])
+
+
+_CONSTRAINTS = frozenset(typenames.CONSTRAINT_KEYS)
