@@ -112,6 +112,32 @@ def test_routes_of_data_not_yet_validated_count_nothing(data: Any) -> None:
     assert parallel._route_count(data) == 0
 
 
+ROUTE = {"path": "/a", "handler": "m:h"}
+
+
+@pytest.mark.parametrize(
+    ("data", "apart"),
+    [
+        ({"routers": {"r": {"websockets": [ROUTE]}}}, True),
+        ({"routers": {"r": {"websockets": [{**ROUTE, "send": ["m"]}]}}}, False),
+        ({"routers": {"r": {"websockets": [ROUTE, {**ROUTE, "receive": []}]}}}, False),
+        ({"asyncapi": {}, "routers": {"r": {"websockets": [ROUTE]}}}, False),
+        # Data not yet validated: no answer fails.
+        (None, False),
+        ({"routers": []}, True),
+        ({"routers": {"r": None, "s": {"websockets": {}}}}, True),
+        ({"routers": {"r": {"websockets": [None, "x"]}}}, True),
+    ],
+)
+def test_routers_render_apart_unless_messages_or_asyncapi_join_them(
+    data: Any, apart: bool
+) -> None:
+    """A route with messages names its typed connection among all routers' (messages.py),
+    and the AsyncAPI document describes every route: then both processes build the whole
+    model; else each builds only the routers it renders."""
+    assert parallel.routers_apart(data) is apart
+
+
 @pytest.mark.parametrize(
     "count", [1, 7, parallel.QUEUE_SLOTS, 3 * parallel.QUEUE_SLOTS + 1]
 )
@@ -119,8 +145,8 @@ def test_the_queue_gives_every_router_once_in_order(count: int) -> None:
     queue = parallel._Queue(count)
     routers = tuple(range(count))
     try:
-        assert tuple(queue.take(routers)) == routers  # type: ignore[arg-type]
-        assert tuple(queue.take(routers)) == ()  # type: ignore[arg-type]
+        assert tuple(queue.take(routers)) == routers
+        assert tuple(queue.take(routers)) == ()
     finally:
         os.close(queue.reader)
 

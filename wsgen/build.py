@@ -27,9 +27,11 @@ from .naming import route_name
 from .paths import implied_type, path_params
 
 
-def spec_model(data: dict[str, Any], source_name: str) -> Spec:
+def spec_model(data: dict[str, Any], source_name: str, routers: bool = True) -> Spec:
+    """The model of validated ``data``. With ``routers=False`` its ``routers`` stay empty,
+    for a run that builds each router when it renders it (``router_model``, parallel.py):
+    every other part is the same."""
     app = data.get("app")
-    routers = tuple(_router(name, raw) for name, raw in data["routers"].items())
     return Spec(
         source_name=source_name,
         output=data.get("output"),
@@ -37,7 +39,11 @@ def spec_model(data: dict[str, Any], source_name: str) -> Spec:
             Dependency(name, ImportRef.parse(ref))
             for name, ref in data.get("dependencies", {}).items()
         ),
-        routers=routers,
+        routers=(
+            tuple(_router(name, raw) for name, raw in data["routers"].items())
+            if routers
+            else ()
+        ),
         messages=tuple(
             _message(name, raw) for name, raw in data.get("messages", {}).items()
         ),
@@ -54,16 +60,26 @@ def spec_model(data: dict[str, Any], source_name: str) -> Spec:
                 includes=_includes(app.get("include", ())),
             )
         ),
-        broadcast=_broadcast(data.get("broadcast", {}), routers),
+        broadcast=_broadcast(data.get("broadcast", {}), data["routers"]),
     )
+
+
+def router_model(data: dict[str, Any], name: str) -> Router:
+    """The model of one router of validated ``data``, as ``spec_model`` builds it."""
+    return _router(name, data["routers"][name])
 
 
 # Messages a socket may have waiting before a publish closes it with 1013.
 QUEUE_SIZE = 64
 
 
-def _broadcast(raw: dict[str, Any], routers: tuple[Router, ...]) -> Broadcast | None:
-    if not any(route.room is not None for r in routers for route in r.routes):
+def _broadcast(raw: dict[str, Any], routers: dict[str, Any]) -> Broadcast | None:
+    rooms = (
+        route.get("room") is not None
+        for router in routers.values()
+        for route in router.get("websockets", ())
+    )
+    if not any(rooms):
         return None
     return Broadcast(
         backend=raw.get("backend", "memory"),

@@ -325,9 +325,7 @@ _PREFIXED = (
 def endpoints(es: Sequence[EndpointContext]) -> str:
     """A router's endpoints, each after two blank lines and on lines of its own: one
     call for them all, rather than one template call per endpoint."""
-    return "".join(
-        f"\n\n{_PREFIXED if e.prefixed else ''}{endpoint(e)}\n" for e in es
-    )
+    return "".join(f"\n\n{_PREFIXED if e.prefixed else ''}{endpoint(e)}\n" for e in es)
 
 
 def endpoint(e: EndpointContext) -> str:

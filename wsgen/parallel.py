@@ -6,7 +6,9 @@ So once a large spec is loaded, wsgen forks a worker that builds its own model f
 loaded data and starts rendering router modules, while this process validates and builds.
 Then both render, each taking the next router from one shared queue until none is left,
 so they finish together however long validation took. The worker's modules come back
-through a pipe.
+through a pipe. Where routers render apart (``routers_apart``: no messages, no AsyncAPI
+document), each process builds only the routers it takes, as it takes them; else both
+build the whole model.
 
 The worker starts before the spec is known to be valid, so nothing it does may count
 until this process says so:
@@ -35,9 +37,9 @@ import resource
 import signal
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import phases
 from .phases import phase
@@ -79,6 +81,23 @@ def _threads() -> int:
         return 0  # cannot tell: do not fork
 
 
+def routers_apart(data: Any) -> bool:
+    """Whether each router's module renders from that router's model alone, so that each
+    process builds only the routers it renders: no route has messages (the typed
+    connections of every router are named together, in messages.py) and no AsyncAPI
+    document is asked for (it describes every route). ``data`` is not validated yet; for a
+    valid spec the answer is exact."""
+    if not isinstance(data, dict) or "asyncapi" in data:
+        return False
+    routers = data.get("routers")
+    for router in routers.values() if isinstance(routers, dict) else ():
+        routes = router.get("websockets") if isinstance(router, dict) else None
+        for route in routes if isinstance(routes, list) else ():
+            if isinstance(route, dict) and ("receive" in route or "send" in route):
+                return False
+    return True
+
+
 def _route_count(data: Any) -> int:
     """Routes in data not yet validated: anything that is not a list counts nothing."""
     routers = data.get("routers") if isinstance(data, dict) else None
@@ -104,7 +123,7 @@ class _Queue:
         os.close(writer)
         os.set_blocking(self.reader, False)
 
-    def take(self, routers: tuple[Router, ...]) -> Iterator[Router]:
+    def take(self, routers: Sequence[_T]) -> Iterator[_T]:
         """The routers this process takes, one slot at a time, until none is left."""
         while True:
             try:
@@ -117,18 +136,37 @@ class _Queue:
             yield from routers[first : first + self.per_slot]
 
 
+_T = TypeVar("_T")
+
+
+def _taken(queue: _Queue, data: Any, spec: Spec, apart: bool) -> Iterator[Router]:
+    """The routers this process takes from the queue: each built as it is taken when they
+    render apart (``spec`` has none then), else those of the whole model ``spec``."""
+    if not apart:
+        return queue.take(spec.routers)
+    from . import build
+
+    names = tuple(data["routers"])
+    return (build.router_model(data, name) for name in queue.take(names))
+
+
 class Worker:
     """The forked process; ``routers()`` takes this process's share from the queue, then
-    ``modules()`` waits for the worker's."""
+    ``modules()`` waits for the worker's. ``apart``: see ``routers_apart``; then the
+    model of this process needs no routers, and gets none."""
 
-    def __init__(self, pid: int, reader: int, queue: _Queue) -> None:
+    def __init__(
+        self, pid: int, reader: int, queue: _Queue, data: Any, apart: bool
+    ) -> None:
         self.pid = pid
         self.pipe = os.fdopen(reader, "rb")
         self.queue = queue
+        self.data = data
+        self.apart = apart
         self.reaped = False
 
     def routers(self, spec: Spec) -> Iterator[Router]:
-        return self.queue.take(spec.routers)
+        return _taken(self.queue, self.data, spec, self.apart)
 
     def modules(self, spec: Spec, mine: set[str]) -> dict[str, str]:
         """The worker's modules by file name; ``mine``: the file names rendered here."""
@@ -142,7 +180,7 @@ class Worker:
         if kind == "error":
             raise WorkerFailed(f"the rendering worker failed: {value}")
         files: dict[str, str] = value
-        missing = {f"{r.name}.py" for r in spec.routers} - mine - set(files)
+        missing = {f"{name}.py" for name in self.data["routers"]} - mine - set(files)
         if missing or mine & set(files):
             raise WorkerFailed(f"routers rendered twice or never: {sorted(missing)}")
         return files
@@ -174,31 +212,33 @@ def worker(loaded: LoadedSpec, source_name: str) -> Iterator[Worker | None]:
 
     render.prepare()
     queue = _Queue(len(routers))
+    apart = routers_apart(loaded.data)
     reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the worker: never returns
         os.close(reader)
-        _work(writer, queue, loaded, source_name)
+        _work(writer, queue, (loaded, source_name), apart)
     os.close(writer)
-    started = Worker(pid, reader, queue)
+    started = Worker(pid, reader, queue, loaded.data, apart)
     try:
         yield started
     finally:
         started.stop()
 
 
-def _work(writer: int, queue: _Queue, loaded: LoadedSpec, source_name: str) -> None:
+def _work(
+    writer: int, queue: _Queue, spec_of: tuple[LoadedSpec, str], apart: bool
+) -> None:
     """Build, render routers from the queue and send their modules; then exit without
     cleaning up anything the parent owns (no exit handlers, no inherited buffers)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
     from . import build, render
 
+    loaded, source_name = spec_of
     try:
-        spec = build.spec_model(loaded.data, source_name)
-        message: tuple[str, Any] = (
-            "files",
-            render.render_routers(spec, queue.take(spec.routers)),
-        )
+        spec = build.spec_model(loaded.data, source_name, routers=not apart)
+        taken = _taken(queue, loaded.data, spec, apart)
+        message: tuple[str, Any] = ("files", render.render_routers(spec, taken))
     except BaseException:  # noqa: BLE001 - whatever it was, the parent reports it
         message = ("error", traceback.format_exc())
     peak = _own_memory_kb()  # for WSGEN_PHASES

@@ -124,14 +124,18 @@ def load_model(
     return model_of(loaded, path)
 
 
-def model_of(loaded: LoadedSpec, path: Path) -> tuple[Spec, list[Diagnostic]]:
-    """Validate the loaded spec at ``path`` and build its model; SpecError otherwise."""
+def model_of(
+    loaded: LoadedSpec, path: Path, routers: bool = True
+) -> tuple[Spec, list[Diagnostic]]:
+    """Validate the loaded spec at ``path`` and build its model (without its routers if
+    not ``routers``: build.spec_model); SpecError otherwise."""
     from . import build, validate
 
     with phase("validate"):
         warnings = validate.validate(loaded)
     with phase("build"):
-        return build.spec_model(loaded.data, config.source_name(path)), warnings
+        source = config.source_name(path)
+        return build.spec_model(loaded.data, source, routers), warnings
 
 
 def read_model(path: Path) -> tuple[Spec | None, Outcome]:
@@ -237,7 +241,9 @@ def _generate(path: Path, options: Options, documents: dict[Path, str]) -> Outco
         with phase("load"):
             loaded = load_bytes(read_spec(path, outcome.spec), outcome.spec)
         with kept(), parallel.worker(loaded, config.source_name(path)) as worker:
-            model, warnings = model_of(loaded, path)
+            # With a worker, routers that render apart are built as they are rendered.
+            whole = worker is None or not worker.apart
+            model, warnings = model_of(loaded, path, routers=whole)
             outcome = outcome._replace(diagnostics=tuple(warnings))
             target = _target(path, model, options.output)
             root = config.project_root(path)
