@@ -138,7 +138,7 @@ def bench_size(routes: int, folder: Path, check_only: bool) -> dict[str, Run]:
     env = {**os.environ, "WSGEN_PHASES": "1", "PYTHONPATH": str(REPO)}
     cores = str(os.cpu_count() or 1)
     rows: dict[str, Run] = {}
-    repeat = 3 if routes <= 1000 else 1
+    repeat = 3 if routes <= 10_000 else 1  # commands of about a second or less
     if not check_only:
         rows["validate"] = best_of(3, wsgen("validate", "wsgen.yaml"), folder, env)
     rows["generate (cold)"] = measure(wsgen("generate", "wsgen.yaml"), folder, env)
