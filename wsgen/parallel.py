@@ -89,26 +89,25 @@ def routers_apart(data: Any) -> bool:
     valid spec the answer is exact."""
     if not isinstance(data, dict) or "asyncapi" in data:
         return False
-    routers = data.get("routers")
-    for router in routers.values() if isinstance(routers, dict) else ():
-        routes = router.get("websockets") if isinstance(router, dict) else None
-        for route in routes if isinstance(routes, list) else ():
-            if isinstance(route, dict) and ("receive" in route or "send" in route):
-                return False
-    return True
+    return not any(
+        isinstance(route, dict) and ("receive" in route or "send" in route)
+        for routes in _route_lists(data)
+        for route in routes
+    )
 
 
 def _route_count(data: Any) -> int:
     """Routes in data not yet validated: anything that is not a list counts nothing."""
+    return sum(len(routes) for routes in _route_lists(data))
+
+
+def _route_lists(data: Any) -> Iterator[list[Any]]:
+    """Each router's list of routes, in data not yet validated (anything else is skipped)."""
     routers = data.get("routers") if isinstance(data, dict) else None
-    if not isinstance(routers, dict):
-        return 0
-    return sum(
-        len(routes)
-        for router in routers.values()
-        if isinstance(router, dict)
-        and isinstance(routes := router.get("websockets"), list)
-    )
+    for router in routers.values() if isinstance(routers, dict) else ():
+        routes = router.get("websockets") if isinstance(router, dict) else None
+        if isinstance(routes, list):
+            yield routes
 
 
 class _Queue:
@@ -217,7 +216,7 @@ def worker(loaded: LoadedSpec, source_name: str) -> Iterator[Worker | None]:
     pid = os.fork()
     if pid == 0:  # the worker: never returns
         os.close(reader)
-        _work(writer, queue, (loaded, source_name), apart)
+        _work(writer, queue, loaded, source_name, apart)
     os.close(writer)
     started = Worker(pid, reader, queue, loaded.data, apart)
     try:
@@ -227,14 +226,13 @@ def worker(loaded: LoadedSpec, source_name: str) -> Iterator[Worker | None]:
 
 
 def _work(
-    writer: int, queue: _Queue, spec_of: tuple[LoadedSpec, str], apart: bool
+    writer: int, queue: _Queue, loaded: LoadedSpec, source_name: str, apart: bool
 ) -> None:
     """Build, render routers from the queue and send their modules; then exit without
     cleaning up anything the parent owns (no exit handlers, no inherited buffers)."""
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent reports it
     from . import build, render
 
-    loaded, source_name = spec_of
     try:
         spec = build.spec_model(loaded.data, source_name, routers=not apart)
         taken = _taken(queue, loaded.data, spec, apart)
